@@ -1,0 +1,504 @@
+"""Reading YAML strictly (duplicate keys are errors, every node keeps its line), finding packs, checking
+quoted clause text against the sources, and merging a pack with the packs it extends."""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import FactsError, PackError, PolicyRulesError, Problem, did_you_mean, format_path
+from .model import Facts, parse_facts
+from .pack import (
+    DECISIONS,
+    FLAGS,
+    OUTCOMES,
+    Clause,
+    ClausesFile,
+    DecisionPolicySpec,
+    Origin,
+    PackDefinition,
+    PackFile,
+    Rule,
+    RuleAction,
+    RulesFile,
+    RuleSpec,
+    Where,
+)
+
+Path_ = tuple[str | int, ...]
+Lines = dict[Path_, int]
+M = TypeVar("M", bound=BaseModel)
+
+PACK_FILES = ("pack.yaml", "clauses.yaml", "rules.yaml")
+
+# The engine's documented hit policies; a pack may restate or change them under `decisions:`.
+DEFAULT_POLICIES: dict[str, DecisionPolicySpec] = {
+    "inclusion": DecisionPolicySpec(
+        priority=("barred", "eligible"), default="ineligible", note="a bar overrides every inclusion category"
+    ),
+    "listing": DecisionPolicySpec(
+        priority=("remove", "expired"), default="keep", note="an order to remove outranks plain expiry"
+    ),
+    "inspection": DecisionPolicySpec(
+        priority=("refused", "non_site", "self_check_first", "needs_approval", "permitted"),
+        default="permitted",
+        note="the most restrictive holding outcome wins; with no positive-list rule in play, ordinary "
+        "enforcement applies and the inspection is permitted",
+    ),
+    "penalty": DecisionPolicySpec(
+        priority=("severe", "may_waive"), default="ordinary", note="severe punishment overrides a waiver"
+    ),
+    "supervision": DecisionPolicySpec(
+        priority=("special", "exempt_on_site", "reduced", "general"),
+        default="general",
+        note="special supervision outranks every relief",
+    ),
+}
+
+
+# --- strict YAML with line numbers ---------------------------------------------------------------------
+
+
+def read_yaml(text: str, file: str, error: type[PolicyRulesError]) -> tuple[Any, Lines]:
+    """Parse one YAML (or JSON) document; return the data and the line of every key path."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise error([Problem("", f"not valid YAML/JSON: {reason}", file, line)]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise error([Problem("", "the file is empty", file, 1)])
+    lines: Lines = {}
+    data = _build(loader, node, (), lines, file, error)
+    return data, lines
+
+
+def _build(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    path: Path_,
+    lines: Lines,
+    file: str,
+    error: type[PolicyRulesError],
+) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key == "<<":
+                raise error([Problem(format_path(path), "YAML merge keys (<<) are not supported", file)])
+            if key in out:
+                first = lines.get((*path, key))
+                raise error(
+                    [
+                        Problem(
+                            format_path((*path, key)),
+                            f"duplicate key '{key}' (first given on line {first}); a key may appear once",
+                            file,
+                            key_node.start_mark.line + 1,
+                        )
+                    ]
+                )
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = _build(loader, value_node, (*path, key), lines, file, error)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, item, (*path, i), lines, file, error) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def validate(model: type[M], data: Any, where: Where, error: type[PolicyRulesError]) -> M:
+    """Validate `data` against a pydantic model; problems name file, key path and line."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error([_located(e, where, model) for e in exc.errors()]) from None
+
+
+def _located(err: Mapping[str, Any], where: Where, model: type[BaseModel]) -> Problem:
+    loc = tuple(err["loc"])
+    here = where.at(*loc)
+    found = err.get("input")
+    if err["type"] == "extra_forbidden":
+        known = _known_keys(model, loc[:-1])
+        hint = did_you_mean(str(loc[-1]), known)
+        return here.problem(f"unknown key '{loc[-1]}'{hint} (expected one of: {', '.join(known)})")
+    if err["type"] == "missing":
+        return here.problem("required key is missing")
+    message = str(err["msg"]).removeprefix("Value error, ")
+    shown = "" if isinstance(found, dict | list) else f"; found {found!r}"
+    return here.problem(f"{message}{shown}")
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            break
+        if isinstance(part, str) and part in current.model_fields:
+            current = _first_model(current.model_fields[part].annotation) or current
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _first_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# --- facts documents -----------------------------------------------------------------------------------
+
+
+def read_text(source: str | Path) -> tuple[str, str]:
+    """The text of a file, or of standard input for '-'; returns (text, display name)."""
+    if str(source) == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(source)
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except FileNotFoundError:
+        raise PolicyRulesError([Problem("", "file not found", str(path))]) from None
+    except UnicodeDecodeError as exc:
+        raise PolicyRulesError([Problem("", f"not UTF-8 text ({exc.reason})", str(path))]) from None
+    except OSError as exc:
+        raise PolicyRulesError([Problem("", f"cannot read: {exc.strerror}", str(path))]) from None
+
+
+def load_facts(source: str | Path) -> tuple[Facts, dict[str, Any]]:
+    """Read and validate a facts document (YAML or JSON, '-' for stdin); returns the model and the raw data."""
+    text, name = read_text(source)
+    data, lines = read_yaml(text, name, FactsError)
+    try:
+        return parse_facts(data, name), data
+    except FactsError as exc:
+        located = [
+            Problem(p.path, p.message, p.file, _line_of(p.path, lines)) for p in exc.problems
+        ]
+        raise FactsError(located) from None
+
+
+def _line_of(dotted: str, lines: Lines) -> int | None:
+    path: Path_ = tuple(
+        int(part) if part.isdigit() else part for part in re.split(r"\.|\[|\]\.?", dotted) if part != ""
+    )
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path)
+
+
+# --- source texts -----------------------------------------------------------------------------------------
+
+_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
+
+
+def clean_source(raw: str) -> str:
+    """The cleaned form clauses are quoted in: line breaks, and the spaces a page or line break leaves
+    beside it, removed; every other character kept."""
+    return _LINE_BREAK.sub("", raw)
+
+
+# --- finding packs -----------------------------------------------------------------------------------------
+
+
+def shipped_packs_dir() -> Path:
+    """Where the shipped packs are: inside the installed package, or policies/ in a source checkout."""
+    try:
+        installed = Path(str(importlib.resources.files("policyrules.policies")))
+    except ModuleNotFoundError:  # running from a source tree that was never installed
+        installed = None
+    if installed is not None and installed.is_dir() and any(installed.glob("*/pack.yaml")):
+        return installed
+    return Path(__file__).resolve().parents[2] / "policies"
+
+
+def shipped_pack_ids() -> list[str]:
+    return sorted(p.parent.name for p in shipped_packs_dir().glob("*/pack.yaml"))
+
+
+def resolve_pack_dir(ref: str | Path, near: Path | None = None) -> Path:
+    """A pack directory from a shipped id, a sibling of `near`, or a path."""
+    candidate = Path(ref)
+    if candidate.is_dir():
+        return candidate
+    for base in ([near.parent] if near else []) + [shipped_packs_dir()]:
+        if (base / str(ref) / "pack.yaml").is_file():
+            return base / str(ref)
+    known = shipped_pack_ids()
+    raise PackError(
+        [Problem("", f"no pack '{ref}': not a directory and not a shipped pack{did_you_mean(str(ref), known)} "
+                     f"(shipped: {', '.join(known)})", str(ref))]
+    )
+
+
+# --- loading one pack directory, then merging with its parent -------------------------------------------
+
+
+def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinition:
+    """Load and check a pack and everything it extends."""
+    directory = resolve_pack_dir(ref)
+    files = _read_pack_files(directory)
+    pack_file = validate(PackFile, files["pack.yaml"][0], _where(files, "pack.yaml"), PackError)
+    meta = pack_file.pack
+    if meta.id in _seen:
+        raise PackError([_where(files, "pack.yaml", "pack", "extends").problem(
+            f"extends forms a cycle: {' -> '.join((*_seen, meta.id))}")])
+    parent = None
+    if meta.extends:
+        try:
+            parent = load_definition(resolve_pack_dir(meta.extends, near=directory), (*_seen, meta.id))
+        except PackError as exc:
+            where = _where(files, "pack.yaml", "pack", "extends")
+            raise PackError([where.problem(f"cannot load parent pack '{meta.extends}'"), *exc.problems]) from None
+    problems: list[Problem] = []
+    sources = _read_sources(directory, files, meta.documents, problems)
+    clauses = _resolve_clauses(files, meta.id, meta.documents, sources, parent, problems)
+    decisions = _resolve_policies(files, pack_file.decisions, parent, problems)
+    rules = _resolve_rules(files, meta.id, clauses, parent, problems)
+    if problems:
+        raise PackError(problems)
+    return PackDefinition(
+        meta=meta,
+        directory=directory,
+        decisions=decisions,
+        clauses=clauses,
+        rules=rules,
+        sources=sources,
+        parent=parent,
+        where=_where(files, "pack.yaml", "pack"),
+    )
+
+
+def _read_pack_files(directory: Path) -> dict[str, tuple[Any, Where]]:
+    out: dict[str, tuple[Any, Where]] = {}
+    for name in PACK_FILES:
+        path = directory / name
+        if not path.is_file():
+            raise PackError([Problem("", f"missing {name}: a pack directory holds {', '.join(PACK_FILES)}",
+                                     str(path))])
+        data, lines = read_yaml(path.read_text(encoding="utf-8"), str(path), PackError)
+        out[name] = (data, Where(str(path), (), lines))
+    return out
+
+
+def _where(files: Mapping[str, tuple[Any, Where]], name: str, *path: str | int) -> Where:
+    return files[name][1].at(*path)
+
+
+def _read_sources(
+    directory: Path, files: Mapping[str, tuple[Any, Where]], documents: Mapping[str, Any], problems: list[Problem]
+) -> dict[str, str]:
+    sources: dict[str, str] = {}
+    for doc_id, doc in documents.items():
+        path = directory / doc.source
+        if not path.is_file():
+            where = _where(files, "pack.yaml", "pack", "documents", doc_id, "source")
+            problems.append(where.problem(f"source text '{doc.source}' not found in {directory}"))
+            continue
+        sources[doc_id] = clean_source(path.read_text(encoding="utf-8"))
+    return sources
+
+
+def _resolve_clauses(
+    files: Mapping[str, tuple[Any, Where]],
+    pack_id: str,
+    documents: Mapping[str, Any],
+    sources: Mapping[str, str],
+    parent: PackDefinition | None,
+    problems: list[Problem],
+) -> dict[str, Clause]:
+    spec = validate(ClausesFile, files["clauses.yaml"][0], _where(files, "clauses.yaml"), PackError)
+    clauses: dict[str, Clause] = dict(parent.clauses) if parent else {}
+    first_doc = next(iter(documents))
+    for clause_id, clause in spec.clauses.items():
+        where = _where(files, "clauses.yaml", "clauses", clause_id)
+        doc_id = clause.doc or first_doc
+        if doc_id not in documents:
+            problems.append(where.at("doc").problem(
+                f"unknown document '{doc_id}'{did_you_mean(doc_id, documents)}; "
+                f"documents of this pack: {', '.join(documents)}"))
+            continue
+        text = sources.get(doc_id)
+        if text is not None and clause.text not in text:
+            problems.append(where.at("text").problem(_not_verbatim(clause.text, text, documents[doc_id].source)))
+        clauses[f"{pack_id}:{clause_id}"] = Clause(
+            pack_id=pack_id,
+            id=clause_id,
+            doc_id=doc_id,
+            doc=documents[doc_id].number,
+            label=clause.label or clause_id,
+            text=clause.text,
+            encoded=clause.encoded,
+            reason=clause.reason,
+        )
+    return clauses
+
+
+def _not_verbatim(quote: str, source: str, source_name: str) -> str:
+    """Say how far the quote matches the source, so the author sees where it diverges."""
+    best = 0
+    for length in range(1, len(quote) + 1):
+        if quote[:length] in source:
+            best = length
+        else:
+            break
+    if best == 0:
+        return f"quoted text is not found verbatim in {source_name}: even its first character is absent"
+    return (
+        f"quoted text is not found verbatim in {source_name}: it matches up to "
+        f"'…{quote[max(0, best - 12):best]}' and diverges at '{quote[best:best + 12]}…'"
+    )
+
+
+def _resolve_policies(
+    files: Mapping[str, tuple[Any, Where]],
+    own: Mapping[str, DecisionPolicySpec],
+    parent: PackDefinition | None,
+    problems: list[Problem],
+) -> dict[str, DecisionPolicySpec]:
+    policies = dict(parent.decisions) if parent else dict(DEFAULT_POLICIES)
+    for decision, policy in own.items():
+        where = _where(files, "pack.yaml", "decisions", decision)
+        if decision not in DECISIONS:
+            problems.append(where.problem(f"unknown decision '{decision}'{did_you_mean(decision, DECISIONS)}"))
+            continue
+        for outcome in (*policy.priority, policy.default):
+            if outcome not in OUTCOMES[decision]:
+                problems.append(where.problem(
+                    f"'{outcome}' is not an outcome of {decision}; expected one of {', '.join(OUTCOMES[decision])}"))
+        policies[decision] = policy
+    return policies
+
+
+def _resolve_rules(
+    files: Mapping[str, tuple[Any, Where]],
+    pack_id: str,
+    clauses: Mapping[str, Clause],
+    parent: PackDefinition | None,
+    problems: list[Problem],
+) -> tuple[Rule, ...]:
+    spec = validate(RulesFile, files["rules.yaml"][0], _where(files, "rules.yaml"), PackError)
+    inherited: dict[str, Rule] = {
+        r.id: _as_inherited(r) for r in (parent.rules if parent else ())
+    }
+    effective: dict[str, Rule] = dict(inherited)
+    seen: set[str] = set()
+    for index, rule in enumerate(spec.rules):
+        where = _where(files, "rules.yaml", "rules", index)
+        if rule.id in seen:
+            problems.append(where.at("id").problem(f"rule id '{rule.id}' is used twice in this pack"))
+            continue
+        seen.add(rule.id)
+        resolved = _resolve_rule(rule, where, pack_id, clauses, inherited.get(rule.id), parent, problems)
+        if resolved is not None:
+            effective[rule.id] = resolved
+    return tuple(effective.values())
+
+
+def _as_inherited(rule: Rule) -> Rule:
+    origin: Origin = "disabled" if rule.origin == "disabled" else "inherited"
+    return Rule(rule.spec, rule.pack_id, origin, rule.cites, rule.where, rule.replaced)
+
+
+def _resolve_rule(
+    rule: RuleSpec,
+    where: Where,
+    pack_id: str,
+    clauses: Mapping[str, Clause],
+    parent_rule: Rule | None,
+    parent: PackDefinition | None,
+    problems: list[Problem],
+) -> Rule | None:
+    before = len(problems)
+    action = rule.action
+    if action is RuleAction.add and parent_rule is not None:
+        problems.append(where.at("id").problem(
+            f"rule '{rule.id}' already exists in {parent_rule.pack_id}; say `action: override` to replace it "
+            "or `action: disable` to switch it off"))
+    if action is not RuleAction.add and parent_rule is None:
+        hint = did_you_mean(rule.id, [r.id for r in parent.rules]) if parent else ""
+        problems.append(where.at("action").problem(
+            f"`action: {action}` needs a rule '{rule.id}' in the parent pack, and there is none{hint}"))
+    cites = _resolve_cites(rule, where, pack_id, clauses, problems)
+    if action is RuleAction.disable:
+        if not rule.reason:
+            problems.append(where.problem("a disabled rule needs `reason:` saying why the local text drops it"))
+        if rule.when is not None or rule.yields is not None:
+            problems.append(where.problem("a disabled rule takes only id, action, reason, cites and notes"))
+        if len(problems) > before or parent_rule is None:
+            return None
+        return Rule(parent_rule.spec, pack_id, "disabled", cites, where, replaced=parent_rule)
+    decision = rule.decision or (parent_rule.spec.decision if parent_rule else None)
+    if decision is None:
+        problems.append(where.problem("missing `decision:` (one of " + ", ".join(DECISIONS) + ")"))
+    else:
+        _check_outputs(rule, decision, where, problems)
+    if rule.when is None:
+        problems.append(where.problem("missing `when:`: the conditions under which the rule holds"))
+    if len(problems) > before or decision is None:
+        return None
+    spec = rule.model_copy(update={"decision": decision})
+    origin: Origin = "overridden" if parent_rule else ("added" if parent else "own")
+    return Rule(spec, pack_id, origin, cites, where, replaced=parent_rule)
+
+
+def _resolve_cites(
+    rule: RuleSpec, where: Where, pack_id: str, clauses: Mapping[str, Clause], problems: list[Problem]
+) -> tuple[Clause, ...]:
+    if not rule.cites:
+        problems.append(where.problem("a rule must cite at least one clause (`cites:`)"))
+    resolved: list[Clause] = []
+    for i, ref in enumerate(rule.cites):
+        key = ref if ":" in ref else f"{pack_id}:{ref}"
+        clause = clauses.get(key)
+        if clause is None:
+            own = [c.id for c in clauses.values() if c.pack_id == pack_id]
+            problems.append(where.at("cites", i).problem(
+                f"unknown clause '{ref}'{did_you_mean(ref, own + list(clauses))}; cite a clause of this pack "
+                "by its id, or an inherited one as <pack>:<clause id>"))
+            continue
+        if not clause.encoded:
+            problems.append(where.at("cites", i).problem(
+                f"clause '{ref}' is marked encoded: false ({clause.reason}); a rule may not cite it"))
+        resolved.append(clause)
+    if rule.action in (RuleAction.override, RuleAction.disable) and resolved and all(
+        c.pack_id != pack_id for c in resolved
+    ):
+        problems.append(where.at("cites").problem(
+            f"`action: {rule.action}` must cite a clause of this pack that justifies the change"))
+    return tuple(resolved)
+
+
+def _check_outputs(rule: RuleSpec, decision: str, where: Where, problems: list[Problem]) -> None:
+    if rule.yields is None and not rule.sets:
+        problems.append(where.problem("a rule must `yield:` an outcome or `set:` a flag"))
+    if rule.yields is not None and rule.yields not in OUTCOMES[decision]:
+        problems.append(where.at("yields").problem(
+            f"'{rule.yields}' is not an outcome of {decision}{did_you_mean(rule.yields, OUTCOMES[decision])}; "
+            f"expected one of {', '.join(OUTCOMES[decision])}"))
+    allowed = FLAGS.get(decision, ())
+    for flag in rule.sets:
+        if flag not in allowed:
+            expected = ", ".join(allowed) or f"no flags exist for {decision}"
+            problems.append(where.at("sets", flag).problem(
+                f"unknown flag '{flag}'{did_you_mean(flag, allowed)}; expected: {expected}"))
+    if rule.category is not None and decision != "inclusion":
+        problems.append(where.at("category").problem("only inclusion rules name a category"))
