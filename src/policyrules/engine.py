@@ -278,7 +278,9 @@ class Pack:
         citations = unique_citations(c.citation() for c in cited)
         categories = tuple(r.rule.spec.category for r in res.decided_by if r.rule.spec.category) if (
             name == "inclusion" and res.outcome == "eligible") else ()
-        notes = self._notes(cited)
+        notes = self._notes(cited) + tuple(
+            r.rule.spec.decision_note for r in (*res.decided_by, *res.flag_rules) if r.rule.spec.decision_note
+        )
         return Decision(name, res.outcome, traces, citations, categories, res.flags,
                         tuple(r.id for r in res.decided_by), notes)
 

@@ -152,6 +152,9 @@ class RuleSpec(Spec):
     interpretation: tuple[InterpretationSpec, ...] = ()
     reason: str | None = None
     notes: str | None = None
+    decision_note: str | None = Field(
+        default=None, description="a sentence the decision carries whenever this rule decides it"
+    )
 
 
 class RulesFile(Spec):
