@@ -415,7 +415,7 @@ def _resolve_rules(
 
 def _as_inherited(rule: Rule) -> Rule:
     origin: Origin = "disabled" if rule.origin == "disabled" else "inherited"
-    return Rule(rule.spec, rule.pack_id, origin, rule.cites, rule.where, rule.replaced)
+    return Rule(rule.spec, rule.pack_id, origin, rule.cites, rule.where, rule.replaced, rule.reason)
 
 
 def _resolve_rule(
@@ -445,7 +445,7 @@ def _resolve_rule(
             problems.append(where.problem("a disabled rule takes only id, action, reason, cites and notes"))
         if len(problems) > before or parent_rule is None:
             return None
-        return Rule(parent_rule.spec, pack_id, "disabled", cites, where, replaced=parent_rule)
+        return Rule(parent_rule.spec, pack_id, "disabled", cites, where, replaced=parent_rule, reason=rule.reason)
     decision = rule.decision or (parent_rule.spec.decision if parent_rule else None)
     if decision is None:
         problems.append(where.problem("missing `decision:` (one of " + ", ".join(DECISIONS) + ")"))

@@ -219,6 +219,7 @@ class Rule:
     cites: tuple[Clause, ...]
     where: Where
     replaced: Rule | None = None  # the parent's rule this one overrides or disables
+    reason: str | None = None  # why a disabled rule was switched off
 
     @property
     def id(self) -> str:
