@@ -1,9 +1,9 @@
 """policyrules: China's environmental-enforcement positive-list policies as declarative, testable rules.
 
-    from policyrules import load_pack
-    pack = load_pack("mee_2021")
-    result = pack.evaluate(facts, as_of=date(2021, 10, 1))
-    result.decisions["inclusion"].outcome
+from policyrules import load_pack
+pack = load_pack("mee_2021")
+result = pack.evaluate(facts, as_of=date(2021, 10, 1))
+result.decisions["inclusion"].outcome
 """
 
 from .engine import Pack, load_pack

@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
@@ -47,7 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     packs = sub.add_parser("packs", help="list the shipped packs")
     packs.add_argument("--format", choices=("text", "json"), default="text")
 
-    for name, helptext in (("evaluate", "decisions for one enterprise"), ("explain", "a readable decision trace")):
+    for name, helptext in (
+        ("evaluate", "decisions for one enterprise"),
+        ("explain", "a readable decision trace"),
+    ):
         cmd = sub.add_parser(name, help=helptext)
         cmd.add_argument("--pack", required=True, help="a shipped pack id or a pack directory")
         cmd.add_argument("--as-of", type=_as_of, default=None, help="evaluation date YYYY-MM-DD (default today)")
@@ -90,8 +92,10 @@ def cmd_packs(args: argparse.Namespace) -> int:
         return EXIT_OK
     for s in summaries:
         status = {"in_force": "in force", "draft": "draft", "superseded": "superseded"}[s["status"]]
-        print(f"{s['id']}\t{s['jurisdiction']}\t{status}\tv{s['version']}" + (f"\textends {s['extends']}"
-                                                                                 if s["extends"] else ""))
+        print(
+            f"{s['id']}\t{s['jurisdiction']}\t{status}\tv{s['version']}"
+            + (f"\textends {s['extends']}" if s["extends"] else "")
+        )
         for d in s["documents"]:
             window = f"in force {d['in_force_from'] or '?'} – {d['in_force_until'] or ''}".rstrip(" –")
             print(f"\t{d['number']}\t{d['issuer']}\t{d['date'] or ''}\t{window}\t{d['status']}")
@@ -110,7 +114,7 @@ def _evaluate(args: argparse.Namespace) -> tuple[Pack, Any, dict[str, Any]]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    _, result, raw = _evaluate(args)
+    _, result, _raw = _evaluate(args)
     if args.format == "json":
         _print_json(result.to_json(trace=args.trace))
     else:
@@ -138,8 +142,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             pack = load_pack(target)
             uncovered = [row for row in coverage(pack) if row["status"] == "UNCOVERED"]
             problems += [
-                Problem(f"clauses.{row['clause']}", "marked encoded but no rule cites it; cite it from a rule or "
-                        "mark it `encoded: false` with a reason", str(pack.definition.directory / "clauses.yaml"))
+                Problem(
+                    f"clauses.{row['clause']}",
+                    "marked encoded but no rule cites it; cite it from a rule or "
+                    "mark it `encoded: false` with a reason",
+                    str(pack.definition.directory / "clauses.yaml"),
+                )
                 for row in uncovered
             ]
             if not uncovered:
@@ -166,8 +174,10 @@ def cmd_test(args: argparse.Namespace) -> int:
             if ids:
                 print(f"GAP  {pack.id}: {kind.replace('_', ' ')}: {', '.join(ids)}")
         failed += len(report.failures) + sum(len(v) for v in gaps.values())
-        print(f"{pack.id}: {report.cases} cases, {report.runs} runs on {', '.join(engines)}: "
-              f"{report.runs - len(report.failures)} passed, {len(report.failures)} failed")
+        print(
+            f"{pack.id}: {report.cases} cases, {report.runs} runs on {', '.join(engines)}: "
+            f"{report.runs - len(report.failures)} passed, {len(report.failures)} failed"
+        )
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -251,9 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug in policyrules, not bad input: say so without a traceback
         if os.environ.get("POLICYRULES_DEBUG"):
             raise
-        print(f"policyrules: internal error: {type(exc).__name__}: {exc}\n"
-              "This is a bug in policyrules; rerun with POLICYRULES_DEBUG=1 for the traceback and report it.",
-              file=sys.stderr)
+        print(
+            f"policyrules: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in policyrules; rerun with POLICYRULES_DEBUG=1 for the traceback and report it.",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

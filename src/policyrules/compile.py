@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeAlias, get_args, get_origin
 from pydantic import BaseModel
 
 from .errors import PackError, Problem, did_you_mean
-from .model import Enterprise, Facts, LabeledEnum, Listing
+from .model import Facts, LabeledEnum, Listing
 from .pack import DECISIONS, CreditSchemeSpec, PackDefinition, Rule, Where
 
 Value: TypeAlias = bool | int | str | None
@@ -304,13 +304,17 @@ class ConditionParser:
             extra = sorted(str(k) for k in keys - {"says", "note"})
             hint = did_you_mean(extra[0], ("all", "any", "not", *LEAF_SUBJECTS)) if extra and not subjects else ""
             found = ", ".join(sorted(str(s) for s in subjects)) or "none"
-            self.problems.append(where.problem(
-                f"a condition needs exactly one of {known}; found {found} (keys: {', '.join(extra)}){hint}"))
+            self.problems.append(
+                where.problem(
+                    f"a condition needs exactly one of {known}; found {found} (keys: {', '.join(extra)}){hint}"
+                )
+            )
             return None
         says = raw.get("says")
         if not isinstance(says, str) or not says.strip():
-            self.problems.append(where.at("says").problem(
-                "every condition needs `says:`, the phrase of the source text it encodes"))
+            self.problems.append(
+                where.at("says").problem("every condition needs `says:`, the phrase of the source text it encodes")
+            )
             return None
         subject = subjects.pop()
         if subject == "rule":
@@ -322,8 +326,11 @@ class ConditionParser:
     def _group(self, raw: Mapping[str, Any], groups: set[str], where: Where) -> Cond | None:
         extra = set(raw) - groups - {"says", "note"}
         if len(groups) > 1 or extra:
-            self.problems.append(where.problem(
-                f"a group takes one of all/any/not (plus says/note); found {', '.join(sorted(map(str, raw)))}"))
+            self.problems.append(
+                where.problem(
+                    f"a group takes one of all/any/not (plus says/note); found {', '.join(sorted(map(str, raw)))}"
+                )
+            )
             return None
         kind = groups.pop()
         says = raw.get("says")
@@ -344,8 +351,9 @@ class ConditionParser:
         self._only(raw, {"rule", "says", "note"}, where)
         rule_id = str(raw["rule"])
         if rule_id not in self.rule_ids:
-            self.problems.append(where.at("rule").problem(
-                f"unknown rule '{rule_id}'{did_you_mean(rule_id, self.rule_ids)}"))
+            self.problems.append(
+                where.at("rule").problem(f"unknown rule '{rule_id}'{did_you_mean(rule_id, self.rule_ids)}")
+            )
             return None
         return RuleRef(rule_id, says, where)
 
@@ -355,8 +363,9 @@ class ConditionParser:
 
         decision = str(raw["outcome"])
         if decision not in DECISIONS:
-            self.problems.append(where.at("outcome").problem(
-                f"unknown decision '{decision}'{did_you_mean(decision, DECISIONS)}"))
+            self.problems.append(
+                where.at("outcome").problem(f"unknown decision '{decision}'{did_you_mean(decision, DECISIONS)}")
+            )
             return None
         wanted = raw.get("in", [raw["is"]] if "is" in raw else None)
         if not isinstance(wanted, list) or not wanted:
@@ -364,16 +373,20 @@ class ConditionParser:
             return None
         bad = [o for o in wanted if o not in OUTCOMES[decision]]
         if bad:
-            self.problems.append(where.problem(
-                f"{bad} not outcomes of {decision}; expected some of {', '.join(OUTCOMES[decision])}"))
+            self.problems.append(
+                where.problem(f"{bad} not outcomes of {decision}; expected some of {', '.join(OUTCOMES[decision])}")
+            )
             return None
         return OutcomeRef(decision, tuple(wanted), says, where)
 
     def _only(self, raw: Mapping[str, Any], allowed: set[str], where: Where) -> bool:
         extra = sorted(str(k) for k in set(raw) - allowed)
         for key in extra:
-            self.problems.append(where.at(key).problem(
-                f"unknown key '{key}'{did_you_mean(key, allowed)} here; allowed: {', '.join(sorted(allowed))}"))
+            self.problems.append(
+                where.at(key).problem(
+                    f"unknown key '{key}'{did_you_mean(key, allowed)} here; allowed: {', '.join(sorted(allowed))}"
+                )
+            )
         return not extra
 
     # leaves -------------------------------------------------------------------------------------------
@@ -399,16 +412,21 @@ class ConditionParser:
             return None
         if not ops:
             if atom.kind != "bool":
-                self.problems.append(where.problem(
-                    f"'{atom.key}' is not a yes/no fact: say what it is compared with "
-                    f"({', '.join(allowed_ops)})"))
+                self.problems.append(
+                    where.problem(
+                        f"'{atom.key}' is not a yes/no fact: say what it is compared with ({', '.join(allowed_ops)})"
+                    )
+                )
                 return None
             op, operand = "is", True
         else:
             op, operand = ops[0], raw[ops[0]]
         if op not in allowed_ops:
-            self.problems.append(where.at(op).problem(
-                f"'{op}' does not apply to '{atom.key}' ({atom.kind}); use one of {', '.join(allowed_ops)}"))
+            self.problems.append(
+                where.at(op).problem(
+                    f"'{op}' does not apply to '{atom.key}' ({atom.kind}); use one of {', '.join(allowed_ops)}"
+                )
+            )
             return None
         checked = self._operand(atom, op, operand, where.at(op))
         if checked is _INVALID:
@@ -429,9 +447,12 @@ class ConditionParser:
         info = FACT_FIELDS.get(path)
         if info is None:
             known = [*FACT_FIELDS, *DERIVED_FACTS]
-            self.problems.append(where.at("fact").problem(
-                f"no fact '{path}' in the fact model{did_you_mean(path, known)}; facts are paths like "
-                "enterprise.traits.low_risk, inspection_request.grounds, or the derived fact 'listed'"))
+            self.problems.append(
+                where.at("fact").problem(
+                    f"no fact '{path}' in the fact model{did_you_mean(path, known)}; facts are paths like "
+                    "enterprise.traits.low_risk, inspection_request.grounds, or the derived fact 'listed'"
+                )
+            )
             return None
         question = path.split(".")[0] if path.split(".")[0] != "enterprise" else None
         parts = path.split(".")
@@ -446,7 +467,11 @@ class ConditionParser:
             atom = Atom(path, "grade", _grade_getter(parts), codes, question)
             return self._register(atom), ("is", "in", "at_least", "at_most", "present")
         if info.kind == "text":
-            return self._register(Atom(path, "text", _path_getter(parts), (), question)), ("is", "in", "present")
+            return self._register(Atom(path, "text", _path_getter(parts), (), question)), (
+                "is",
+                "in",
+                "present",
+            )
         if info.kind == "enum_list":
             atom = Atom(path, "enum", _path_getter(parts), tuple(info.enum.labels()) if info.enum else (), question)
             return atom, ("contains",)
@@ -459,17 +484,23 @@ class ConditionParser:
     def _count_atom(self, raw: Mapping[str, Any], where: Where) -> tuple[Atom, tuple[str, ...]] | None:
         subject = str(raw["count"]).removeprefix("enterprise.")
         if subject not in COUNT_FILTERS:
-            self.problems.append(where.at("count").problem(
-                f"cannot count '{subject}'{did_you_mean(subject, COUNT_FILTERS)}; countable: "
-                f"{', '.join(COUNT_FILTERS)}"))
+            self.problems.append(
+                where.at("count").problem(
+                    f"cannot count '{subject}'{did_you_mean(subject, COUNT_FILTERS)}; countable: "
+                    f"{', '.join(COUNT_FILTERS)}"
+                )
+            )
             return None
         filters: dict[str, Any] = {}
         for key in ("within", "serious", "kind", "on_site", "upheld"):
             if key not in raw:
                 continue
             if key not in COUNT_FILTERS[subject]:
-                self.problems.append(where.at(key).problem(
-                    f"'{key}' does not filter {subject}; it takes: {', '.join(COUNT_FILTERS[subject])}"))
+                self.problems.append(
+                    where.at(key).problem(
+                        f"'{key}' does not filter {subject}; it takes: {', '.join(COUNT_FILTERS[subject])}"
+                    )
+                )
                 return None
             value = self._filter(key, raw[key], where.at(key))
             if value is _INVALID:
@@ -482,8 +513,11 @@ class ConditionParser:
         path = str(raw["years_since"])
         if FACT_FIELDS.get(path, FieldInfo("text")).kind != "date":
             dates = [p for p, i in FACT_FIELDS.items() if i.kind == "date"]
-            self.problems.append(where.at("years_since").problem(
-                f"'{path}' is not a date of the fact model{did_you_mean(path, dates)}; dates: {', '.join(dates)}"))
+            self.problems.append(
+                where.at("years_since").problem(
+                    f"'{path}' is not a date of the fact model{did_you_mean(path, dates)}; dates: {', '.join(dates)}"
+                )
+            )
             return None
         atom = Atom(f"years_since({path})", "int", _years_since(path.split(".")))
         return self._register(atom), ("is", "at_least", "at_most")
@@ -498,8 +532,9 @@ class ConditionParser:
             parsed = [ViolationKind.parse(k) for k in kinds]
             bad = [k for k, p in zip(kinds, parsed, strict=True) if not isinstance(p, ViolationKind)]
             if bad:
-                self.problems.append(where.problem(
-                    f"unknown violation kind {bad}; expected {', '.join(ViolationKind.labels())}"))
+                self.problems.append(
+                    where.problem(f"unknown violation kind {bad}; expected {', '.join(ViolationKind.labels())}")
+                )
                 return _INVALID
             return tuple(sorted(str(p) for p in parsed))
         if not isinstance(value, bool):
@@ -512,8 +547,9 @@ class ConditionParser:
             unit, amount = next(iter(value.items()))
             if unit in ("years", "months", "days") and isinstance(amount, int) and amount > 0:
                 return (unit, amount)
-        self.problems.append(where.problem(
-            f"expected a window like {{years: 1}}, {{months: 6}} or {{days: 30}}, found {value!r}"))
+        self.problems.append(
+            where.problem(f"expected a window like {{years: 1}}, {{months: 6}} or {{days: 30}}, found {value!r}")
+        )
         return _INVALID
 
     def _operand(self, atom: Atom, op: str, operand: Any, where: Where) -> Any:
@@ -539,9 +575,12 @@ class ConditionParser:
         lookup = self.grade_codes if atom.kind == "grade" else _enum_lookup(atom)
         if str(value) in lookup:
             return lookup[str(value)]
-        self.problems.append(where.problem(
-            f"'{value}' is not a value of {atom.key}{did_you_mean(str(value), lookup)}; "
-            f"expected one of {', '.join(atom.domain)}"))
+        self.problems.append(
+            where.problem(
+                f"'{value}' is not a value of {atom.key}{did_you_mean(str(value), lookup)}; "
+                f"expected one of {', '.join(atom.domain)}"
+            )
+        )
         return _INVALID
 
     def _contains_atom(self, list_atom: Atom, member: str) -> Atom:
@@ -693,19 +732,21 @@ class CompiledPack:
     def outcome_condition(self, decision: str, outcome: str) -> Cond:
         """When `decision` comes out as `outcome`, under the decision's hit policy, as one inlined tree."""
         policy = self.definition.decisions[decision]
-        yielding = {o: [self.inline(r.cond) for r in self.rules_of(decision) if r.rule.spec.yields == o]
-                    for o in policy.priority}
-        some_rule = lambda o: AnyOf(tuple(yielding[o])) if yielding[o] else _FALSE  # noqa: E731
+        yielding = {
+            o: [self.inline(r.cond) for r in self.rules_of(decision) if r.rule.spec.yields == o]
+            for o in policy.priority
+        }
+
+        def some_rule(o: str) -> Cond:
+            return AnyOf(tuple(yielding[o]))  # an empty AnyOf never holds
+
         branches: list[Cond] = []
         if outcome in policy.priority:
             higher = policy.priority[: policy.priority.index(outcome)]
             branches.append(AllOf((some_rule(outcome), *(NotOf(some_rule(h)) for h in higher))))
         if outcome == policy.default:
             branches.append(AllOf(tuple(NotOf(some_rule(o)) for o in policy.priority)))
-        return AnyOf(tuple(branches)) if branches else _FALSE
-
-
-_FALSE: Cond = AnyOf(())  # an empty disjunction never holds
+        return AnyOf(tuple(branches))
 
 
 # --- compiling a definition --------------------------------------------------------------------------------
@@ -723,9 +764,12 @@ def compile_pack(definition: PackDefinition) -> CompiledPack:
     problems = parser.problems + _policy_problems(definition, active)
     for decision in DECISIONS:
         if not any(r.decision == decision for r in active):
-            problems.append(definition.where.problem(
-                f"no active rule feeds the {decision} decision; every decision must rest on at least one "
-                "rule so that its outcome can cite a clause"))
+            problems.append(
+                definition.where.problem(
+                    f"no active rule feeds the {decision} decision; every decision must rest on at least one "
+                    "rule so that its outcome can cite a clause"
+                )
+            )
     cycle = None if problems else find_cycle(compiled)
     if cycle:
         problems.append(definition.where.problem(f"rules refer to each other in a cycle: {cycle}"))
@@ -740,9 +784,12 @@ def _policy_problems(definition: PackDefinition, active: Sequence[Rule]) -> list
         policy = definition.decisions[rule.decision]
         yields = rule.spec.yields
         if yields is not None and yields not in policy.priority and yields != policy.default:
-            problems.append(rule.where.at("yields").problem(
-                f"'{yields}' is not in the {rule.decision} hit policy ({', '.join(policy.priority)}; default "
-                f"{policy.default}); add it to `decisions: {rule.decision}: priority` in pack.yaml"))
+            problems.append(
+                rule.where.at("yields").problem(
+                    f"'{yields}' is not in the {rule.decision} hit policy ({', '.join(policy.priority)}; default "
+                    f"{policy.default}); add it to `decisions: {rule.decision}: priority` in pack.yaml"
+                )
+            )
     return problems
 
 
@@ -777,7 +824,7 @@ def find_cycle(rules: Sequence[CompiledRule]) -> str | None:
 
     def visit(node: str, trail: tuple[str, ...]) -> str | None:
         if node in trail:
-            return " -> ".join((*trail[trail.index(node):], node))
+            return " -> ".join((*trail[trail.index(node) :], node))
         if node in done:
             return None
         for nxt in sorted(edges.get(node, ())):

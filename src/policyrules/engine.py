@@ -39,7 +39,8 @@ EngineFactory = Callable[[CompiledPack], Engine]
 def _durable_factory(pack: CompiledPack) -> Engine:
     from .durable_engine import DurableEngine  # imported lazily: durable_rules may be unavailable
 
-    return DurableEngine(pack)
+    engine: Engine = DurableEngine(pack)
+    return engine
 
 
 ENGINES: dict[str, EngineFactory] = {}  # filled below, once CompiledEngine is defined
@@ -120,9 +121,9 @@ def _trace(cond: Cond, env: Env) -> ConditionTrace:
         return ConditionTrace("fact", cond.test(value), cond.says, cond.atom.key, cond.op, cond.operand, value)
     if isinstance(cond, AllOf | AnyOf):
         kids = tuple(_trace(c, env) for c in cond.children)
-        combine = all if isinstance(cond, AllOf) else any
-        kind = "all" if isinstance(cond, AllOf) else "any"
-        return ConditionTrace(kind, combine(k.holds for k in kids), cond.says, children=kids)
+        if isinstance(cond, AllOf):
+            return ConditionTrace("all", all(k.holds for k in kids), cond.says, children=kids)
+        return ConditionTrace("any", any(k.holds for k in kids), cond.says, children=kids)
     if isinstance(cond, NotOf):
         kid = _trace(cond.child, env)
         return ConditionTrace("not", not kid.holds, cond.says, children=(kid,))
@@ -197,15 +198,19 @@ class Pack:
 
     def engine(self, name: str) -> Engine:
         if name not in ENGINES:
-            raise EvaluationError([Problem("--engine", f"unknown engine '{name}'{did_you_mean(name, ENGINES)}; "
-                                                       f"expected one of {', '.join(ENGINES)}")])
+            raise EvaluationError(
+                [
+                    Problem(
+                        "--engine",
+                        f"unknown engine '{name}'{did_you_mean(name, ENGINES)}; expected one of {', '.join(ENGINES)}",
+                    )
+                ]
+            )
         if name not in self._engines:
             self._engines[name] = ENGINES[name](self.compiled)
         return self._engines[name]
 
-    def evaluate(
-        self, facts: Facts | Mapping[str, Any], as_of: date | None = None, engine: str = "compiled"
-    ) -> Result:
+    def evaluate(self, facts: Facts | Mapping[str, Any], as_of: date | None = None, engine: str = "compiled") -> Result:
         """Every decision the facts ask for, with citations; the compiled engine also records the trace."""
         model = parse_facts(facts)
         day = as_of or date.today()
@@ -233,19 +238,36 @@ class Pack:
         doc = self.definition.primary
         meta = self.definition.meta
         if doc.in_force_from and day < doc.in_force_from:
-            raise EvaluationError([Problem("--as-of", f"{doc.number} is in force from {doc.in_force_from}; "
-                                                      f"the evaluation date {day} is before it. Use --as-of "
-                                                      f"{doc.in_force_from} or later, or another pack.")])
+            raise EvaluationError(
+                [
+                    Problem(
+                        "--as-of",
+                        f"{doc.number} is in force from {doc.in_force_from}; "
+                        f"the evaluation date {day} is before it. Use --as-of "
+                        f"{doc.in_force_from} or later, or another pack.",
+                    )
+                ]
+            )
         if doc.in_force_until and day > doc.in_force_until:
-            raise EvaluationError([Problem("--as-of", f"{doc.number} was in force until {doc.in_force_until}; "
-                                                      f"the evaluation date {day} is after it.")])
+            raise EvaluationError(
+                [
+                    Problem(
+                        "--as-of",
+                        f"{doc.number} was in force until {doc.in_force_until}; the evaluation date {day} is after it.",
+                    )
+                ]
+            )
         warnings = []
         if doc.status is DocumentStatus.draft:
-            warnings.append(f"{doc.number or doc.title} is a draft for comment (征求意见稿), never in force: "
-                            "its decisions are not binding")
+            warnings.append(
+                f"{doc.number or doc.title} is a draft for comment (征求意见稿), never in force: "
+                "its decisions are not binding"
+            )
         if meta.superseded_from and day >= meta.superseded_from:
-            warnings.append(f"from {meta.superseded_from} {meta.superseded_by} prevails where it differs; "
-                            f"this pack is superseded where inconsistent")
+            warnings.append(
+                f"from {meta.superseded_from} {meta.superseded_by} prevails where it differs; "
+                f"this pack is superseded where inconsistent"
+            )
         return tuple(warnings)
 
     def _check_facts(self, facts: Facts, day: date) -> None:
@@ -254,12 +276,22 @@ class Pack:
         if rating is not None and rating not in self.compiled.grade_codes:
             scheme = self.definition.credit_scheme
             grades = ", ".join(f"{g.label} ({g.code})" for g in scheme.grades)
-            problems.append(Problem("enterprise.credit_rating", f"'{rating}' is not a grade of {scheme.name}"
-                                    f"{did_you_mean(rating, self.compiled.grade_codes)}; expected one of {grades}"))
+            problems.append(
+                Problem(
+                    "enterprise.credit_rating",
+                    f"'{rating}' is not a grade of {scheme.name}"
+                    f"{did_you_mean(rating, self.compiled.grade_codes)}; expected one of {grades}",
+                )
+            )
         case = facts.violation_case
         if case is not None and case.date > day:
-            problems.append(Problem("violation_case.date", f"the case is dated {case.date}, after the evaluation "
-                                    f"date {day}; a case not yet known on that date cannot be decided"))
+            problems.append(
+                Problem(
+                    "violation_case.date",
+                    f"the case is dated {case.date}, after the evaluation "
+                    f"date {day}; a case not yet known on that date cannot be decided",
+                )
+            )
         if problems:
             raise FactsError(problems)
 
@@ -267,22 +299,31 @@ class Pack:
         rules = self.compiled.rules_of(name)
         res = resolve(self.compiled, name, holds)
         compiled = env.evaluator
-        traces = tuple(
-            _rule_trace(r, holds(r.id), compiled.trace(r.cond, env) if traced else None) for r in rules
-        )
+        traces = tuple(_rule_trace(r, holds(r.id), compiled.trace(r.cond, env) if traced else None) for r in rules)
         if res.decided_by:
             cited = [c for r in (*res.decided_by, *res.flag_rules) for c in r.rule.cites]
         else:
             # a default outcome rests on the clauses whose conditions were checked and did not hold
             cited = [c for r in (*rules, *res.flag_rules) for c in r.rule.cites]
         citations = unique_citations(c.citation() for c in cited)
-        categories = tuple(r.rule.spec.category for r in res.decided_by if r.rule.spec.category) if (
-            name == "inclusion" and res.outcome == "eligible") else ()
+        categories = (
+            tuple(r.rule.spec.category for r in res.decided_by if r.rule.spec.category)
+            if (name == "inclusion" and res.outcome == "eligible")
+            else ()
+        )
         notes = self._notes(cited) + tuple(
             r.rule.spec.decision_note for r in (*res.decided_by, *res.flag_rules) if r.rule.spec.decision_note
         )
-        return Decision(name, res.outcome, traces, citations, categories, res.flags,
-                        tuple(r.id for r in res.decided_by), notes)
+        return Decision(
+            name,
+            res.outcome,
+            traces,
+            citations,
+            categories,
+            res.flags,
+            tuple(r.id for r in res.decided_by),
+            notes,
+        )
 
     def _notes(self, cited: Any) -> tuple[str, ...]:
         notes = []

@@ -107,8 +107,10 @@ def render_result(result: Result, lang: Lang = "zh", enterprise: str | None = No
     lines.append("")
     lines.append(f"{_w('summary', lang)}：")
     for name, decision in result.decisions.items():
-        lines.append(f"  {_pick(DECISION_LABELS[name], lang)}：{outcome_label(decision.outcome, lang)}"
-                     + _flags_text(decision, lang))
+        lines.append(
+            f"  {_pick(DECISION_LABELS[name], lang)}：{outcome_label(decision.outcome, lang)}"
+            + _flags_text(decision, lang)
+        )
     for name, decision in result.decisions.items():
         lines.append("")
         lines += _decision_lines(name, decision, lang, result.traced)
@@ -121,8 +123,10 @@ def _flags_text(decision: Decision, lang: Lang) -> str:
 
 
 def _decision_lines(name: str, decision: Decision, lang: Lang, traced: bool) -> list[str]:
-    lines = [f"【{_pick(DECISION_LABELS[name], lang)}】 {_w('outcome', lang)}：{outcome_label(decision.outcome, lang)}"
-             + _flags_text(decision, lang)]
+    lines = [
+        f"【{_pick(DECISION_LABELS[name], lang)}】 {_w('outcome', lang)}：{outcome_label(decision.outcome, lang)}"
+        + _flags_text(decision, lang)
+    ]
     if decision.categories:
         lines.append(f"  {_w('category', lang)}：{'；'.join(decision.categories)}")
     if not decision.decided_by:
@@ -139,8 +143,9 @@ def _rule_lines(rule: RuleTrace, lang: Lang, traced: bool) -> list[str]:
     mark = "✓" if rule.holds else "✗"
     title = (rule.title_en or rule.title) if lang == "en" else (rule.title or rule.title_en)
     verdict = _w("holds" if rule.holds else "not_holds", lang)
-    then = outcome_label(rule.yields, lang) if rule.yields else "、".join(
-        _pick(FLAG_LABELS[f], lang) for f in rule.sets)
+    then = (
+        outcome_label(rule.yields, lang) if rule.yields else "、".join(_pick(FLAG_LABELS[f], lang) for f in rule.sets)
+    )
     cites = "；".join(dict.fromkeys(f"{c['doc']} {c['clause']}" for c in rule.citations))
     origin = "" if rule.origin in ("own", "inherited") else f" [{rule.origin}]"
     lines = [
@@ -176,7 +181,8 @@ def _node_label(node: ConditionTrace, lang: Lang) -> str:
         return f"{_w('rule', lang)} {node.subject}：{_w('holds' if node.value else 'not_holds', lang)}"
     if node.kind == "outcome":
         wanted = " / ".join(outcome_label(o, lang) for o in node.operand or ())
-        return f"{node.subject} {_w('outcome', lang)}：{outcome_label(str(node.value), lang)}；{_w('wanted', lang)} {wanted}"
+        found = outcome_label(str(node.value), lang)
+        return f"{node.subject} {_w('outcome', lang)}：{found}；{_w('wanted', lang)} {wanted}"
     if node.kind in ("all", "any", "not"):
         return _w(node.kind, lang)
     op = OP_SYMBOLS.get(node.op or "", node.op or "")
@@ -243,8 +249,10 @@ def effective_rules(pack: Pack) -> list[dict[str, Any]]:
             "citations": [c.citation() for c in rule.cites],
         }
         if rule.replaced is not None:
-            entry["replaces"] = {"pack": rule.replaced.pack_id,
-                                 "citations": [c.citation() for c in rule.replaced.cites]}
+            entry["replaces"] = {
+                "pack": rule.replaced.pack_id,
+                "citations": [c.citation() for c in rule.replaced.cites],
+            }
         if rule.origin == "disabled":
             entry["reason"] = rule.reason
         out.append(entry)
@@ -263,8 +271,16 @@ def coverage(pack: Pack) -> list[dict[str, Any]]:
     for clause in _own_clauses(pack.definition.clauses.values(), pack.id):
         rules = citing.get(clause.ref, [])
         status = "encoded" if clause.encoded and rules else ("not encoded" if not clause.encoded else "UNCOVERED")
-        rows.append({"clause": clause.id, "label": clause.label, "doc": clause.doc, "status": status,
-                     "rules": rules, "reason": clause.reason})
+        rows.append(
+            {
+                "clause": clause.id,
+                "label": clause.label,
+                "doc": clause.doc,
+                "status": status,
+                "rules": rules,
+                "reason": clause.reason,
+            }
+        )
     return rows
 
 

@@ -190,9 +190,7 @@ def load_facts(source: str | Path) -> tuple[Facts, dict[str, Any]]:
     try:
         return parse_facts(data, name), data
     except FactsError as exc:
-        located = [
-            Problem(p.path, p.message, p.file, _line_of(p.path, lines)) for p in exc.problems
-        ]
+        located = [Problem(p.path, p.message, p.file, _line_of(p.path, lines)) for p in exc.problems]
         raise FactsError(located) from None
 
 
@@ -244,8 +242,14 @@ def resolve_pack_dir(ref: str | Path, near: Path | None = None) -> Path:
             return base / str(ref)
     known = shipped_pack_ids()
     raise PackError(
-        [Problem("", f"no pack '{ref}': not a directory and not a shipped pack{did_you_mean(str(ref), known)} "
-                     f"(shipped: {', '.join(known)})", str(ref))]
+        [
+            Problem(
+                "",
+                f"no pack '{ref}': not a directory and not a shipped pack{did_you_mean(str(ref), known)} "
+                f"(shipped: {', '.join(known)})",
+                str(ref),
+            )
+        ]
     )
 
 
@@ -259,8 +263,13 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
     pack_file = validate(PackFile, files["pack.yaml"][0], _where(files, "pack.yaml"), PackError)
     meta = pack_file.pack
     if meta.id in _seen:
-        raise PackError([_where(files, "pack.yaml", "pack", "extends").problem(
-            f"extends forms a cycle: {' -> '.join((*_seen, meta.id))}")])
+        raise PackError(
+            [
+                _where(files, "pack.yaml", "pack", "extends").problem(
+                    f"extends forms a cycle: {' -> '.join((*_seen, meta.id))}"
+                )
+            ]
+        )
     parent = None
     if meta.extends:
         try:
@@ -292,8 +301,7 @@ def _read_pack_files(directory: Path) -> dict[str, tuple[Any, Where]]:
     for name in PACK_FILES:
         path = directory / name
         if not path.is_file():
-            raise PackError([Problem("", f"missing {name}: a pack directory holds {', '.join(PACK_FILES)}",
-                                     str(path))])
+            raise PackError([Problem("", f"missing {name}: a pack directory holds {', '.join(PACK_FILES)}", str(path))])
         data, lines = read_yaml(path.read_text(encoding="utf-8"), str(path), PackError)
         out[name] = (data, Where(str(path), (), lines))
     return out
@@ -304,7 +312,10 @@ def _where(files: Mapping[str, tuple[Any, Where]], name: str, *path: str | int) 
 
 
 def _read_sources(
-    directory: Path, files: Mapping[str, tuple[Any, Where]], documents: Mapping[str, Any], problems: list[Problem]
+    directory: Path,
+    files: Mapping[str, tuple[Any, Where]],
+    documents: Mapping[str, Any],
+    problems: list[Problem],
 ) -> dict[str, str]:
     sources: dict[str, str] = {}
     for doc_id, doc in documents.items():
@@ -332,9 +343,12 @@ def _resolve_clauses(
         where = _where(files, "clauses.yaml", "clauses", clause_id)
         doc_id = clause.doc or first_doc
         if doc_id not in documents:
-            problems.append(where.at("doc").problem(
-                f"unknown document '{doc_id}'{did_you_mean(doc_id, documents)}; "
-                f"documents of this pack: {', '.join(documents)}"))
+            problems.append(
+                where.at("doc").problem(
+                    f"unknown document '{doc_id}'{did_you_mean(doc_id, documents)}; "
+                    f"documents of this pack: {', '.join(documents)}"
+                )
+            )
             continue
         text = sources.get(doc_id)
         if text is not None and clause.text not in text:
@@ -364,7 +378,7 @@ def _not_verbatim(quote: str, source: str, source_name: str) -> str:
         return f"quoted text is not found verbatim in {source_name}: even its first character is absent"
     return (
         f"quoted text is not found verbatim in {source_name}: it matches up to "
-        f"'…{quote[max(0, best - 12):best]}' and diverges at '{quote[best:best + 12]}…'"
+        f"'…{quote[max(0, best - 12) : best]}' and diverges at '{quote[best : best + 12]}…'"
     )
 
 
@@ -382,8 +396,11 @@ def _resolve_policies(
             continue
         for outcome in (*policy.priority, policy.default):
             if outcome not in OUTCOMES[decision]:
-                problems.append(where.problem(
-                    f"'{outcome}' is not an outcome of {decision}; expected one of {', '.join(OUTCOMES[decision])}"))
+                problems.append(
+                    where.problem(
+                        f"'{outcome}' is not an outcome of {decision}; expected one of {', '.join(OUTCOMES[decision])}"
+                    )
+                )
         policies[decision] = policy
     return policies
 
@@ -396,9 +413,7 @@ def _resolve_rules(
     problems: list[Problem],
 ) -> tuple[Rule, ...]:
     spec = validate(RulesFile, files["rules.yaml"][0], _where(files, "rules.yaml"), PackError)
-    inherited: dict[str, Rule] = {
-        r.id: _as_inherited(r) for r in (parent.rules if parent else ())
-    }
+    inherited: dict[str, Rule] = {r.id: _as_inherited(r) for r in (parent.rules if parent else ())}
     effective: dict[str, Rule] = dict(inherited)
     seen: set[str] = set()
     for index, rule in enumerate(spec.rules):
@@ -430,13 +445,19 @@ def _resolve_rule(
     before = len(problems)
     action = rule.action
     if action is RuleAction.add and parent_rule is not None:
-        problems.append(where.at("id").problem(
-            f"rule '{rule.id}' already exists in {parent_rule.pack_id}; say `action: override` to replace it "
-            "or `action: disable` to switch it off"))
+        problems.append(
+            where.at("id").problem(
+                f"rule '{rule.id}' already exists in {parent_rule.pack_id}; say `action: override` to replace it "
+                "or `action: disable` to switch it off"
+            )
+        )
     if action is not RuleAction.add and parent_rule is None:
         hint = did_you_mean(rule.id, [r.id for r in parent.rules]) if parent else ""
-        problems.append(where.at("action").problem(
-            f"`action: {action}` needs a rule '{rule.id}' in the parent pack, and there is none{hint}"))
+        problems.append(
+            where.at("action").problem(
+                f"`action: {action}` needs a rule '{rule.id}' in the parent pack, and there is none{hint}"
+            )
+        )
     cites = _resolve_cites(rule, where, pack_id, clauses, problems)
     if action is RuleAction.disable:
         if not rule.reason:
@@ -471,19 +492,30 @@ def _resolve_cites(
         clause = clauses.get(key)
         if clause is None:
             own = [c.id for c in clauses.values() if c.pack_id == pack_id]
-            problems.append(where.at("cites", i).problem(
-                f"unknown clause '{ref}'{did_you_mean(ref, own + list(clauses))}; cite a clause of this pack "
-                "by its id, or an inherited one as <pack>:<clause id>"))
+            problems.append(
+                where.at("cites", i).problem(
+                    f"unknown clause '{ref}'{did_you_mean(ref, own + list(clauses))}; cite a clause of this pack "
+                    "by its id, or an inherited one as <pack>:<clause id>"
+                )
+            )
             continue
         if not clause.encoded:
-            problems.append(where.at("cites", i).problem(
-                f"clause '{ref}' is marked encoded: false ({clause.reason}); a rule may not cite it"))
+            problems.append(
+                where.at("cites", i).problem(
+                    f"clause '{ref}' is marked encoded: false ({clause.reason}); a rule may not cite it"
+                )
+            )
         resolved.append(clause)
-    if rule.action in (RuleAction.override, RuleAction.disable) and resolved and all(
-        c.pack_id != pack_id for c in resolved
+    if (
+        rule.action in (RuleAction.override, RuleAction.disable)
+        and resolved
+        and all(c.pack_id != pack_id for c in resolved)
     ):
-        problems.append(where.at("cites").problem(
-            f"`action: {rule.action}` must cite a clause of this pack that justifies the change"))
+        problems.append(
+            where.at("cites").problem(
+                f"`action: {rule.action}` must cite a clause of this pack that justifies the change"
+            )
+        )
     return tuple(resolved)
 
 
@@ -491,14 +523,20 @@ def _check_outputs(rule: RuleSpec, decision: str, where: Where, problems: list[P
     if rule.yields is None and not rule.sets:
         problems.append(where.problem("a rule must `yield:` an outcome or `set:` a flag"))
     if rule.yields is not None and rule.yields not in OUTCOMES[decision]:
-        problems.append(where.at("yields").problem(
-            f"'{rule.yields}' is not an outcome of {decision}{did_you_mean(rule.yields, OUTCOMES[decision])}; "
-            f"expected one of {', '.join(OUTCOMES[decision])}"))
+        problems.append(
+            where.at("yields").problem(
+                f"'{rule.yields}' is not an outcome of {decision}{did_you_mean(rule.yields, OUTCOMES[decision])}; "
+                f"expected one of {', '.join(OUTCOMES[decision])}"
+            )
+        )
     allowed = FLAGS.get(decision, ())
     for flag in rule.sets:
         if flag not in allowed:
             expected = ", ".join(allowed) or f"no flags exist for {decision}"
-            problems.append(where.at("sets", flag).problem(
-                f"unknown flag '{flag}'{did_you_mean(flag, allowed)}; expected: {expected}"))
+            problems.append(
+                where.at("sets", flag).problem(
+                    f"unknown flag '{flag}'{did_you_mean(flag, allowed)}; expected: {expected}"
+                )
+            )
     if rule.category is not None and decision != "inclusion":
         problems.append(where.at("category").problem("only inclusion rules name a category"))

@@ -8,9 +8,9 @@ them, because only it knows which fact paths exist.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal

@@ -53,13 +53,13 @@ class Expectation(Spec):
 class CaseSpec(Spec):
     name: str = Field(min_length=1)
     as_of: date
-    facts: dict[str, Any] = {}
+    facts: dict[str, Any] = Field(default_factory=dict)
     expect: dict[str, Expectation | str] = Field(min_length=1)
     engines: tuple[str, ...] | None = None
 
 
 class CaseFile(Spec):
-    base: dict[str, Any] = {}
+    base: dict[str, Any] = Field(default_factory=dict)
     cases: tuple[CaseSpec, ...] = Field(min_length=1)
 
 
@@ -182,7 +182,9 @@ def check_decision(result: Result, name: str, exp: Expectation) -> list[str]:
         return [f"expected a {name} decision, but the facts did not ask for one"]
     out = []
     if exp.outcome is not None and decision.outcome != exp.outcome:
-        out.append(f"expected outcome {exp.outcome}, got {decision.outcome} (decided by {decision.decided_by or 'default'})")
+        out.append(
+            f"expected outcome {exp.outcome}, got {decision.outcome} (decided by {decision.decided_by or 'default'})"
+        )
     out += _missing_citations(decision, exp.cites)
     holding = {r.id for r in decision.rules if r.holds}
     known = {r.id for r in decision.rules}
