@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 from . import __version__
 from .engine import ENGINES, Pack, load_pack
-from .errors import PackError, PolicyRulesError, Problem
+from .errors import FactsError, PackError, PolicyRulesError, Problem
 from .explain import coverage, effective_rules, pack_summary, render_result, render_rows
 from .load import clean_source, load_facts, read_text, shipped_pack_ids, shipped_packs_dir
 from .testing import run_cases
@@ -106,8 +106,12 @@ def cmd_packs(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> tuple[Pack, Any, dict[str, Any]]:
     pack = load_pack(args.pack)
-    facts, raw = load_facts(args.file)
-    result = pack.evaluate(facts, as_of=args.as_of, engine=args.engine)
+    document = load_facts(args.file)
+    try:
+        result = pack.evaluate(document.facts, as_of=args.as_of, engine=args.engine)
+    except FactsError as exc:  # e.g. a credit grade outside the pack's scheme: point at the line
+        raise document.locate(exc) from None
+    raw = document.data
     for warning in result.warnings:
         print(f"policyrules: warning: {warning}", file=sys.stderr)
     return pack, result, raw

@@ -7,6 +7,7 @@ import importlib.resources
 import re
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -183,15 +184,29 @@ def read_text(source: str | Path) -> tuple[str, str]:
         raise PolicyRulesError([Problem("", f"cannot read: {exc.strerror}", str(path))]) from None
 
 
-def load_facts(source: str | Path) -> tuple[Facts, dict[str, Any]]:
-    """Read and validate a facts document (YAML or JSON, '-' for stdin); returns the model and the raw data."""
+@dataclass(frozen=True)
+class FactsDocument:
+    """A facts document as read: the model, the raw data, and where each key sits in the file."""
+
+    facts: Facts
+    data: dict[str, Any]
+    file: str
+    lines: Lines
+
+    def locate(self, exc: FactsError) -> FactsError:
+        """The same problems, with this document's file name and line numbers filled in."""
+        return FactsError([Problem(p.path, p.message, self.file, _line_of(p.path, self.lines)) for p in exc.problems])
+
+
+def load_facts(source: str | Path) -> FactsDocument:
+    """Read and validate a facts document (YAML or JSON; '-' reads standard input)."""
     text, name = read_text(source)
     data, lines = read_yaml(text, name, FactsError)
     try:
-        return parse_facts(data, name), data
+        facts = parse_facts(data, name)
     except FactsError as exc:
-        located = [Problem(p.path, p.message, p.file, _line_of(p.path, lines)) for p in exc.problems]
-        raise FactsError(located) from None
+        raise FactsDocument(Facts.model_construct(), {}, name, lines).locate(exc) from None
+    return FactsDocument(facts, data, name, lines)
 
 
 def _line_of(dotted: str, lines: Lines) -> int | None:
@@ -349,7 +364,7 @@ def _resolve_clauses(
                     f"documents of this pack: {', '.join(documents)}"
                 )
             )
-            continue
+            doc_id = first_doc  # keep the clause, so rules citing it do not report a second, spurious problem
         text = sources.get(doc_id)
         if text is not None and clause.text not in text:
             problems.append(where.at("text").problem(_not_verbatim(clause.text, text, documents[doc_id].source)))
