@@ -161,6 +161,15 @@ class Traits(Strict):
     major_project: bool = False
     key_sector: bool = False
     green_certified: bool = False
+    # 《关于优化生态环境保护执法方式提高执法效能的指导意见（征求意见稿）》 二、（四） and 四、（二十）
+    # (pack mee_methods_draft); true only where recognised or established
+    frequent_exceedances: bool = False  # 自动监测超标频次高
+    many_complaints: bool = False  # 举报投诉多
+    new_eia_approval: bool = False  # 新取得环评批复（的建设项目）
+    newly_self_accepted: bool = False  # 新完成自主验收的建设项目
+    long_term_compliant: bool = False  # 长期稳定达标排放
+    high_disclosure: bool = False  # 信息公开程度高
+    community_engagement: bool = False  # 与周边社区互动良好
 
 
 class Monitoring(Strict):
