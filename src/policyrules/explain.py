@@ -81,6 +81,22 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _colon(lang: Lang) -> str:
+    return "：" if lang == "zh" else ": "
+
+
+def _semi(lang: Lang) -> str:
+    return "；" if lang == "zh" else "; "
+
+
+def _heading(text: str, lang: Lang) -> str:
+    return f"【{text}】" if lang == "zh" else f"[{text}]"
+
+
+def _bracket(text: str, lang: Lang) -> str:
+    return f"〔{text}〕" if lang == "zh" else f"[{text}]"
+
+
 def _w(key: str, lang: Lang) -> str:
     zh, en = WORDS[key]
     return zh if lang == "zh" else en
@@ -102,38 +118,38 @@ def render_result(result: Result, lang: Lang = "zh", enterprise: str | None = No
         f"{_w('engine', lang)} {result.engine}",
     ]
     if enterprise:
-        lines.append(f"{_w('enterprise', lang)}：{enterprise}")
-    lines += [f"⚠ {_w('warning', lang)}：{w}" for w in result.warnings]
+        lines.append(f"{_w('enterprise', lang)}{_colon(lang)}{enterprise}")
+    lines += [f"⚠ {_w('warning', lang)}{_colon(lang)}{w}" for w in result.warnings]
     lines.append("")
-    lines.append(f"{_w('summary', lang)}：")
+    lines.append(f"{_w('summary', lang)}{_colon(lang)}")
     for name, decision in result.decisions.items():
         lines.append(
-            f"  {_pick(DECISION_LABELS[name], lang)}：{outcome_label(decision.outcome, lang)}"
+            f"  {_pick(DECISION_LABELS[name], lang)}{_colon(lang)}{outcome_label(decision.outcome, lang)}"
             + _flags_text(decision, lang)
         )
     for name, decision in result.decisions.items():
         lines.append("")
         lines += _decision_lines(name, decision, lang, result.traced)
-    return "\n".join(lines) + "\n"
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def _flags_text(decision: Decision, lang: Lang) -> str:
     set_flags = [_pick(FLAG_LABELS[f], lang) for f, v in decision.flags.items() if v]
-    return f"；{'、'.join(set_flags)}" if set_flags else ""
+    return f"{_semi(lang)}{('、' if lang == 'zh' else ', ').join(set_flags)}" if set_flags else ""
 
 
 def _decision_lines(name: str, decision: Decision, lang: Lang, traced: bool) -> list[str]:
     lines = [
-        f"【{_pick(DECISION_LABELS[name], lang)}】 {_w('outcome', lang)}：{outcome_label(decision.outcome, lang)}"
+        f"{_heading(_pick(DECISION_LABELS[name], lang), lang)} {_w('outcome', lang)}{_colon(lang)}{outcome_label(decision.outcome, lang)}"
         + _flags_text(decision, lang)
     ]
     if decision.categories:
-        lines.append(f"  {_w('category', lang)}：{'；'.join(decision.categories)}")
+        lines.append(f"  {_w('category', lang)}{_colon(lang)}{_semi(lang).join(decision.categories)}")
     if not decision.decided_by:
         lines.append(f"  {_w('default', lang)}")
-    lines += [f"  {_w('note', lang)}：{n}" for n in decision.notes]
-    lines.append(f"  {_w('basis', lang)}：")
-    lines += [f"    {c['doc']} {c['clause']}：「{c['text']}」" for c in decision.citations]
+    lines += [f"  {_w('note', lang)}{_colon(lang)}{n}" for n in decision.notes]
+    lines.append(f"  {_w('basis', lang)}{_colon(lang)}")
+    lines += [f"    {c['doc']} {c['clause']}{_colon(lang)}「{c['text']}」" for c in decision.citations]
     for rule in decision.rules:
         lines += _rule_lines(rule, lang, traced)
     return lines
@@ -146,23 +162,23 @@ def _rule_lines(rule: RuleTrace, lang: Lang, traced: bool) -> list[str]:
     then = (
         outcome_label(rule.yields, lang) if rule.yields else "、".join(_pick(FLAG_LABELS[f], lang) for f in rule.sets)
     )
-    cites = "；".join(dict.fromkeys(f"{c['doc']} {c['clause']}" for c in rule.citations))
+    cites = _semi(lang).join(dict.fromkeys(f"{c['doc']} {c['clause']}" for c in rule.citations))
     origin = "" if rule.origin in ("own", "inherited") else f" [{rule.origin}]"
     lines = [
         f"  {mark} {_w('rule', lang)} {rule.id}{origin} — {title or ''}",
-        f"      {verdict}；{_w('yields', lang)}：{then}；{_w('basis', lang)}：{cites}",
+        f"      {verdict}{_semi(lang)}{_w('yields', lang)}{_colon(lang)}{then}{_semi(lang)}{_w('basis', lang)}{_colon(lang)}{cites}",
     ]
     if not traced or rule.condition is None:
         lines.append(f"      {_w('no_trace', lang)}")
         return lines
     if not rule.holds:
-        failed = "；".join(f.says or _node_label(f, lang) for f in rule.failed)
-        lines.append(f"      {_w('failed', lang)}：{failed}")
+        failed = _semi(lang).join(f.says or _node_label(f, lang) for f in rule.failed)
+        lines.append(f"      {_w('failed', lang)}{_colon(lang)}{failed}")
     lines += _condition_lines(rule.condition, lang, depth=3)
     for note in rule.interpretation:
-        lines.append(f"      ※ {_w('interpretation', lang)}：{note['question']}")
-        lines.append(f"        {_w('reading', lang)}：{note['reading']}")
-        lines.append(f"        {_w('alternative', lang)}：{note['alternative']}")
+        lines.append(f"      ※ {_w('interpretation', lang)}{_colon(lang)}{note['question']}")
+        lines.append(f"        {_w('reading', lang)}{_colon(lang)}{note['reading']}")
+        lines.append(f"        {_w('alternative', lang)}{_colon(lang)}{note['alternative']}")
     return lines
 
 
@@ -170,23 +186,23 @@ def _condition_lines(node: ConditionTrace, lang: Lang, depth: int) -> list[str]:
     pad = "  " * depth
     mark = "✓" if node.holds else "✗"
     if node.kind in ("all", "any", "not"):
-        head = f"{pad}{mark} {_w(node.kind, lang)}" + (f"：{node.says}" if node.says else "")
+        head = f"{pad}{mark} {_w(node.kind, lang)}" + (f"{_colon(lang)}{node.says}" if node.says else "")
         return [head] + [line for child in node.children for line in _condition_lines(child, lang, depth + 1)]
-    return [f"{pad}{mark} {node.says}  〔{_node_label(node, lang)}〕"]
+    return [f"{pad}{mark} {node.says}  {_bracket(_node_label(node, lang), lang)}"]
 
 
 def _node_label(node: ConditionTrace, lang: Lang) -> str:
     read = _value(node.value, lang)
     if node.kind == "rule":
-        return f"{_w('rule', lang)} {node.subject}：{_w('holds' if node.value else 'not_holds', lang)}"
+        return f"{_w('rule', lang)} {node.subject}{_colon(lang)}{_w('holds' if node.value else 'not_holds', lang)}"
     if node.kind == "outcome":
         wanted = " / ".join(outcome_label(o, lang) for o in node.operand or ())
         found = outcome_label(str(node.value), lang)
-        return f"{node.subject} {_w('outcome', lang)}：{found}；{_w('wanted', lang)} {wanted}"
+        return f"{node.subject} {_w('outcome', lang)}{_colon(lang)}{found}{_semi(lang)}{_w('wanted', lang)} {wanted}"
     if node.kind in ("all", "any", "not"):
         return _w(node.kind, lang)
     op = OP_SYMBOLS.get(node.op or "", node.op or "")
-    return f"{node.subject} {_w('read', lang)} {read}；{_w('wanted', lang)} {op} {_value(node.operand, lang)}"
+    return f"{node.subject} {_w('read', lang)} {read}{_semi(lang)}{_w('wanted', lang)} {op} {_value(node.operand, lang)}"
 
 
 def _value(value: Any, lang: Lang) -> str:
@@ -293,7 +309,7 @@ def render_rows(rows: list[dict[str, Any]], columns: list[str]) -> str:
     lines = ["\t".join(columns)]
     for row in rows:
         lines.append("\t".join(_cell(row.get(c)) for c in columns))
-    return "\n".join(lines) + "\n"
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def _cell(value: Any) -> str:
