@@ -16,7 +16,10 @@ EXAMPLE = ROOT / "policies" / "mee_2021" / "examples" / "listed_small_micro.yaml
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "policyrules.cli", *args],
-        capture_output=True, text=True, encoding="utf-8", input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        input=stdin,
     )
 
 

@@ -45,7 +45,8 @@ def test_invalid_pack_is_reported_with_file_path_and_line(case: Path, tmp_path: 
     expect = spec["expect"]
     expected_file = str(pack_dir / expect.get("file", spec["file"]))
     matching = [
-        p for p in err.value.problems
+        p
+        for p in err.value.problems
         if p.file == expected_file and p.path == expect["path"] and expect["message"] in p.message
     ]
     assert matching, f"no problem names {expected_file} {expect['path']!r} with {expect['message']!r}: {err.value}"
@@ -59,7 +60,9 @@ def test_invalid_facts_exit_2_naming_file_field_and_line(case: Path) -> None:
     assert match, f"{case.name}: first line must be '# expect: <path> | line <n> | <message>'"
     run = subprocess.run(
         [sys.executable, "-m", "policyrules.cli", "evaluate", "--pack", "mee_2021", "--as-of", "2022-01-01", str(case)],
-        capture_output=True, text=True, encoding="utf-8",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
     )
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr

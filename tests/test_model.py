@@ -77,7 +77,9 @@ def test_unknown_top_level_question_is_an_error() -> None:
         parse_facts({**enterprise(), "inspection_requst": {"grounds": "complaint"}})
 
 
-@pytest.mark.parametrize(("given", "code"), [("恶意偷排", "malicious_discharge"), ("falsified_records", "falsified_records")])
+@pytest.mark.parametrize(
+    ("given", "code"), [("恶意偷排", "malicious_discharge"), ("falsified_records", "falsified_records")]
+)
 def test_enumerations_accept_code_or_chinese_label(given: str, code: str) -> None:
     facts = parse_facts(enterprise(violations=[{"date": "2021-01-01", "kind": given}]))
     assert facts.enterprise.violations[0].kind == ViolationKind(code)
@@ -139,5 +141,5 @@ def test_credit_rating_must_be_a_grade_of_the_pack_scheme() -> None:
 
 def test_a_case_dated_after_the_evaluation_date_is_refused() -> None:
     pack = load_pack("mee_2021")
-    with pytest.raises(FactsError, match="violation_case.date"):
+    with pytest.raises(FactsError, match=r"violation_case\.date"):
         pack.evaluate({**enterprise(), "violation_case": {"date": "2022-02-01"}}, as_of=date(2022, 1, 1))

@@ -139,10 +139,9 @@ def _flags_text(decision: Decision, lang: Lang) -> str:
 
 
 def _decision_lines(name: str, decision: Decision, lang: Lang, traced: bool) -> list[str]:
-    lines = [
-        f"{_heading(_pick(DECISION_LABELS[name], lang), lang)} {_w('outcome', lang)}{_colon(lang)}{outcome_label(decision.outcome, lang)}"
-        + _flags_text(decision, lang)
-    ]
+    heading = _heading(_pick(DECISION_LABELS[name], lang), lang)
+    outcome = outcome_label(decision.outcome, lang) + _flags_text(decision, lang)
+    lines = [f"{heading} {_w('outcome', lang)}{_colon(lang)}{outcome}"]
     if decision.categories:
         lines.append(f"  {_w('category', lang)}{_colon(lang)}{_semi(lang).join(decision.categories)}")
     if not decision.decided_by:
@@ -166,7 +165,8 @@ def _rule_lines(rule: RuleTrace, lang: Lang, traced: bool) -> list[str]:
     origin = "" if rule.origin in ("own", "inherited") else f" [{rule.origin}]"
     lines = [
         f"  {mark} {_w('rule', lang)} {rule.id}{origin} — {title or ''}",
-        f"      {verdict}{_semi(lang)}{_w('yields', lang)}{_colon(lang)}{then}{_semi(lang)}{_w('basis', lang)}{_colon(lang)}{cites}",
+        f"      {verdict}{_semi(lang)}{_w('yields', lang)}{_colon(lang)}{then}"
+        f"{_semi(lang)}{_w('basis', lang)}{_colon(lang)}{cites}",
     ]
     if not traced or rule.condition is None:
         lines.append(f"      {_w('no_trace', lang)}")
@@ -202,7 +202,8 @@ def _node_label(node: ConditionTrace, lang: Lang) -> str:
     if node.kind in ("all", "any", "not"):
         return _w(node.kind, lang)
     op = OP_SYMBOLS.get(node.op or "", node.op or "")
-    return f"{node.subject} {_w('read', lang)} {read}{_semi(lang)}{_w('wanted', lang)} {op} {_value(node.operand, lang)}"
+    wanted = f"{_w('wanted', lang)} {op} {_value(node.operand, lang)}"
+    return f"{node.subject} {_w('read', lang)} {read}{_semi(lang)}{wanted}"
 
 
 def _value(value: Any, lang: Lang) -> str:

@@ -4,6 +4,7 @@ quoted clause text against the sources, and merging a pack with the packs it ext
 from __future__ import annotations
 
 import importlib.resources
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -233,7 +234,11 @@ def clean_source(raw: str) -> str:
 
 
 def shipped_packs_dir() -> Path:
-    """Where the shipped packs are: inside the installed package, or policies/ in a source checkout."""
+    """Where the shipped packs are: $POLICYRULES_PACKS_DIR when set (a bureau's own set of packs), else inside
+    the installed package, else policies/ in a source checkout."""
+    override = os.environ.get("POLICYRULES_PACKS_DIR")
+    if override:
+        return Path(override)
     try:
         installed = Path(str(importlib.resources.files("policyrules.policies")))
     except ModuleNotFoundError:  # running from a source tree that was never installed

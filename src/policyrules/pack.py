@@ -54,6 +54,9 @@ class DocumentSpec(Spec):
     in_force_until: dt.date | None = None
     status: DocumentStatus = DocumentStatus.in_force
     source: str = Field(description="file name, in the pack directory, of the cleaned source text")
+    received_as: str | None = Field(
+        default=None, description="the file name of the text as received (shared/sources), for provenance checks"
+    )
     notes: str | None = None
 
 
