@@ -98,6 +98,10 @@ class Atom:
     read: Callable[[Context], Value] = field(compare=False, repr=False)
     domain: tuple[str, ...] = ()  # enum codes, grade codes best first, or text literals the pack uses
     question: str | None = None  # the question (inspection_request / violation_case) it reads, if any
+    # What the atom reads, for tools that reason about the input space (diff): ("fact", path),
+    # ("derived", name), ("present", path), ("contains", path, member), ("years_since", path) or
+    # ("count", subject, ((filter, value), ...)).
+    reads: tuple[Any, ...] = ()
 
     def encode(self, value: Value) -> int:
         """The integer the durable engine sees: booleans 1/0, ints as they are, symbols by their index in the
@@ -435,7 +439,9 @@ class ConditionParser:
             atom = self._contains_atom(atom, str(checked))
             op, checked = "is", True
         if op == "present":
-            atom = self._register(Atom(f"present({atom.key})", "bool", _presence(atom.read), (), atom.question))
+            atom = self._register(
+                Atom(f"present({atom.key})", "bool", _presence(atom.read), (), atom.question, ("present", atom.key))
+            )
             op, checked = "is", checked
         self._extend_text_domain(atom, checked)
         return Leaf(atom, op, checked, says, where, self.grade_rank)
@@ -443,7 +449,7 @@ class ConditionParser:
     def _fact_atom(self, raw: Mapping[str, Any], where: Where) -> tuple[Atom, tuple[str, ...]] | None:
         path = str(raw["fact"])
         if path in DERIVED_FACTS:
-            return self._register(Atom(path, "bool", _derived(path))), ("is",)
+            return self._register(Atom(path, "bool", _derived(path), reads=("derived", path))), ("is",)
         info = FACT_FIELDS.get(path)
         if info is None:
             known = [*FACT_FIELDS, *DERIVED_FACTS]
@@ -457,17 +463,20 @@ class ConditionParser:
         question = path.split(".")[0] if path.split(".")[0] != "enterprise" else None
         parts = path.split(".")
         if info.kind == "bool":
-            return self._register(Atom(path, "bool", _path_getter(parts), (), question)), ("is",)
+            return self._register(Atom(path, "bool", _path_getter(parts), (), question, ("fact", path))), ("is",)
         if info.kind == "enum":
             assert info.enum is not None
             codes = tuple(info.enum.labels())
-            return self._register(Atom(path, "enum", _path_getter(parts), codes, question)), ("is", "in")
+            return self._register(Atom(path, "enum", _path_getter(parts), codes, question, ("fact", path))), (
+                "is",
+                "in",
+            )
         if info.kind == "grade":
             codes = tuple(g.code for g in self.scheme.grades)
-            atom = Atom(path, "grade", _grade_getter(parts), codes, question)
+            atom = Atom(path, "grade", _grade_getter(parts), codes, question, ("fact", path))
             return self._register(atom), ("is", "in", "at_least", "at_most", "present")
         if info.kind == "text":
-            return self._register(Atom(path, "text", _path_getter(parts), (), question)), (
+            return self._register(Atom(path, "text", _path_getter(parts), (), question, ("fact", path))), (
                 "is",
                 "in",
                 "present",
@@ -507,7 +516,13 @@ class ConditionParser:
                 return None
             filters[key] = value
         key = f"count({subject}" + "".join(f"; {k}={_show(v)}" for k, v in sorted(filters.items())) + ")"
-        return self._register(Atom(key, "int", _counter(subject, filters))), ("is", "at_least", "at_most")
+        return self._register(
+            Atom(key, "int", _counter(subject, filters), reads=("count", subject, tuple(sorted(filters.items()))))
+        ), (
+            "is",
+            "at_least",
+            "at_most",
+        )
 
     def _years_atom(self, raw: Mapping[str, Any], where: Where) -> tuple[Atom, tuple[str, ...]] | None:
         path = str(raw["years_since"])
@@ -519,7 +534,7 @@ class ConditionParser:
                 )
             )
             return None
-        atom = Atom(f"years_since({path})", "int", _years_since(path.split(".")))
+        atom = Atom(f"years_since({path})", "int", _years_since(path.split(".")), reads=("years_since", path))
         return self._register(atom), ("is", "at_least", "at_most")
 
     def _filter(self, key: str, value: Any, where: Where) -> Any:
@@ -592,7 +607,16 @@ class ConditionParser:
                 return None
             return member in {str(getattr(v, "value", v)) for v in values}  # type: ignore[union-attr]
 
-        return self._register(Atom(f"{list_atom.key} ∋ {member}", "bool", contains, (), list_atom.question))
+        return self._register(
+            Atom(
+                f"{list_atom.key} ∋ {member}",
+                "bool",
+                contains,
+                (),
+                list_atom.question,
+                ("contains", list_atom.key, member),
+            )
+        )
 
     def _extend_text_domain(self, atom: Atom, operand: Any) -> None:
         """Text atoms are encoded by the literals the pack compares them with."""
