@@ -12,7 +12,7 @@ from policyrules.load import shipped_pack_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SOURCES = ROOT.parent / "shared" / "sources"
-AS_OF_LINE = re.compile(r"^#.*\bas[-_ ]of\b\D*(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+AS_OF_LINE = re.compile(r"^#\s*as-of:\s*(\d{4}-\d{2}-\d{2})\s*$")
 
 
 @cache

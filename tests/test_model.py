@@ -143,3 +143,20 @@ def test_a_case_dated_after_the_evaluation_date_is_refused() -> None:
     pack = load_pack("mee_2021")
     with pytest.raises(FactsError, match=r"violation_case\.date"):
         pack.evaluate({**enterprise(), "violation_case": {"date": "2022-02-01"}}, as_of=date(2022, 1, 1))
+
+
+def test_an_all_digit_code_written_without_quotes_is_read_as_text() -> None:
+    from policyrules.model import uscc_check_char
+
+    digits = "9135010012345678"[:17]
+    code = digits + uscc_check_char(digits)
+    if not code.isdigit():  # the check character may be a letter; pick a body whose check digit is a digit
+        digits = next(
+            d
+            for d in (f"{n:017d}" for n in range(91350100000000000, 91350100000000100))
+            if uscc_check_char(d).isdigit()
+        )
+        code = digits + uscc_check_char(digits)
+    facts = parse_facts({"enterprise": {"name": "甲", "uscc": int(code), "industry": 2614}})
+    assert facts.enterprise.uscc == code
+    assert facts.enterprise.industry == "2614"

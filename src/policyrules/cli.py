@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 from . import __version__
 from .engine import ENGINES, Pack, load_pack
-from .errors import FactsError, PackError, PolicyRulesError, Problem
+from .errors import EngineUnavailable, FactsError, PackError, PolicyRulesError, Problem
 from .explain import coverage, effective_rules, pack_summary, render_result, render_rows
 from .load import clean_source, load_facts, read_text, shipped_pack_ids, shipped_packs_dir
 from .testing import run_cases
@@ -97,7 +97,10 @@ def cmd_packs(args: argparse.Namespace) -> int:
             + (f"\textends {s['extends']}" if s["extends"] else "")
         )
         for d in s["documents"]:
-            window = f"in force {d['in_force_from'] or '?'} – {d['in_force_until'] or ''}".rstrip(" –")
+            if d["status"] == "draft":
+                window = "never in force"
+            else:
+                window = f"in force {d['in_force_from'] or '?'} – {d['in_force_until'] or ''}".rstrip(" –")
             print(f"\t{d['number']}\t{d['issuer']}\t{d['date'] or ''}\t{window}\t{d['status']}")
         if s["superseded_from"]:
             print(f"\tsuperseded where inconsistent from {s['superseded_from']}")
@@ -165,11 +168,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     refs = args.pack or shipped_pack_ids()
-    engines = list(ENGINES) if args.engine == "all" else [args.engine]
-    engines = [e for e in engines if _engine_available(e, explicit=args.engine != "all")]
     failed = 0
     for ref in refs:
         pack = load_pack(ref)
+        engines = _engines_for(pack, args.engine)
         report = run_cases(pack, engines)
         for failure in report.failures:
             print(f"FAIL {failure}")
@@ -185,18 +187,21 @@ def cmd_test(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _engine_available(name: str, explicit: bool) -> bool:
-    """With --engine all, skip (and say so) an engine this interpreter cannot run; asked for by name, fail."""
-    if name == "compiled":
-        return True
-    try:
-        load_pack(shipped_pack_ids()[0]).engine(name)
-    except PolicyRulesError as exc:
-        if explicit:
-            raise
-        print(f"policyrules: note: engine {name} not run: {exc}", file=sys.stderr)
-        return False
-    return True
+def _engines_for(pack: Pack, wanted: str) -> list[str]:
+    """The engines to run a pack's cases on. Asked for by name, an engine that cannot run is an error; with
+    --engine all, an engine this interpreter cannot run (durable on Python 3.13) is skipped with a note."""
+    if wanted != "all":
+        pack.engine(wanted)
+        return [wanted]
+    engines = []
+    for name in ENGINES:
+        try:
+            pack.engine(name)
+        except EngineUnavailable as exc:
+            print(f"policyrules: note: engine {name} not run: {exc}", file=sys.stderr)
+            continue
+        engines.append(name)
+    return engines
 
 
 def cmd_show(args: argparse.Namespace) -> int:

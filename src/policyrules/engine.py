@@ -237,14 +237,15 @@ class Pack:
         """Errors for a date outside the force window; warnings for a draft or superseded pack."""
         doc = self.definition.primary
         meta = self.definition.meta
-        if doc.in_force_from and day < doc.in_force_from:
+        starts = doc.in_force_earliest or doc.in_force_from
+        if starts and day < starts:
             raise EvaluationError(
                 [
                     Problem(
                         "--as-of",
-                        f"{doc.number} is in force from {doc.in_force_from}; "
+                        f"{doc.number} is in force from {starts}; "
                         f"the evaluation date {day} is before it. Use --as-of "
-                        f"{doc.in_force_from} or later, or another pack.",
+                        f"{starts} or later, or another pack.",
                     )
                 ]
             )
@@ -258,6 +259,11 @@ class Pack:
                 ]
             )
         warnings = []
+        if doc.in_force_earliest and doc.in_force_from and doc.in_force_earliest <= day < doc.in_force_from:
+            warnings.append(
+                f"{doc.number} may not yet have applied on {day}: its date of issue is known only to lie between "
+                f"{doc.in_force_earliest} and {doc.in_force_from} ({doc.date_note or 'see the pack notes'})"
+            )
         if doc.status is DocumentStatus.draft:
             warnings.append(
                 f"{doc.number or doc.title} is a draft for comment (征求意见稿), never in force: "
@@ -311,9 +317,12 @@ class Pack:
             if (name == "inclusion" and res.outcome == "eligible")
             else ()
         )
-        notes = self._notes(cited) + tuple(
+        rule_notes = [
             r.rule.spec.decision_note for r in (*res.decided_by, *res.flag_rules) if r.rule.spec.decision_note
-        )
+        ]
+        policy_note = self.definition.decisions[name].note
+        default_note = [f"默认结论 / default outcome: {policy_note}"] if not res.decided_by and policy_note else []
+        notes = tuple(dict.fromkeys((*self._notes(cited), *rule_notes, *default_note)))
         return Decision(
             name,
             res.outcome,
@@ -327,8 +336,7 @@ class Pack:
 
     def _notes(self, cited: Any) -> tuple[str, ...]:
         notes = []
-        for doc_id in dict.fromkeys(c.doc_id for c in cited):
-            doc = self.definition.document(doc_id)
+        for doc in {id(d): d for d in (self.definition.document_of(c) for c in cited)}.values():
             if doc.status is DocumentStatus.draft:
                 notes.append(f"依据征求意见稿，未生效 / rests on a draft for comment ({doc.title}), never in force")
         return tuple(notes)

@@ -36,7 +36,7 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "refused": ("不得启动", "refused"),
     "may_waive": ("可依法不予行政处罚", "may waive"),
     "severe": ("依法从严从重处罚", "severe"),
-    "ordinary": ("依法处理（无减免或从重）", "ordinary"),
+    "ordinary": ("依法处理", "ordinary"),
     "exempt_on_site": ("抽中可免于现场执法检查", "exempt from on-site inspection when drawn"),
     "reduced": ("减少抽查频次", "fewer draws"),
     "general": ("一般监管对象", "general"),
@@ -46,6 +46,7 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
 FLAG_LABELS: dict[str, tuple[str, str]] = {
     "refer_to_police": ("移送公安机关", "refer to the police"),
     "remove_from_list": ("移出正面清单", "remove from the list"),
+    "publicize": ("向社会公开", "make public"),
 }
 
 OP_SYMBOLS = {"is": "=", "in": "∈", "at_least": "≥", "at_most": "≤", "holds": "成立", "present": "存在"}

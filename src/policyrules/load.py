@@ -344,8 +344,29 @@ def _read_sources(
             where = _where(files, "pack.yaml", "pack", "documents", doc_id, "source")
             problems.append(where.problem(f"source text '{doc.source}' not found in {directory}"))
             continue
-        sources[doc_id] = clean_source(path.read_text(encoding="utf-8"))
+        text = clean_source(path.read_text(encoding="utf-8"))
+        span = _document_span(text, doc.source_starts, doc.source_ends)
+        if isinstance(span, str):
+            sources[doc_id] = span
+        else:
+            where = _where(files, "pack.yaml", "pack", "documents", doc_id, span[0])
+            problems.append(where.problem(span[1]))
     return sources
+
+
+def _document_span(text: str, starts: str | None, ends: str | None) -> str | tuple[str, str]:
+    """The part of a shared source file that is one document's text, or (key, problem) when a marker is absent."""
+    begin = 0
+    if starts is not None:
+        begin = text.find(starts)
+        if begin < 0:
+            return "source_starts", f"'{starts}' is not in the cleaned source text"
+    if ends is None:
+        return text[begin:]
+    end = text.find(ends, begin)
+    if end < 0:
+        return "source_ends", f"'{ends}' is not in the cleaned source text after source_starts"
+    return text[begin : end + len(ends)]
 
 
 def _resolve_clauses(

@@ -170,6 +170,9 @@ class Traits(Strict):
     long_term_compliant: bool = False  # 长期稳定达标排放
     high_disclosure: bool = False  # 信息公开程度高
     community_engagement: bool = False  # 与周边社区互动良好
+    # 漯环办〔2021〕52号 三、（三）一是 (pack luohe_2021): findings of the bureau, e.g. in its 双随机 研判
+    frequent_violator: bool = False  # 环境违法频次高
+    high_environmental_harm: bool = False  # 环境危害大
 
 
 class Monitoring(Strict):
@@ -232,6 +235,12 @@ class Enterprise(Strict):
     objections: tuple[Objection, ...] = ()
     listing: Listing | None = None
 
+    @field_validator("name", "uscc", "district", "industry", "permit_no", mode="before")
+    @classmethod
+    def _digits_as_text(cls, value: object) -> object:
+        # YAML reads an all-digit code written without quotes as a number; the contract means the text.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
     @field_validator("uscc")
     @classmethod
     def _valid_uscc(cls, value: str) -> str:
@@ -285,6 +294,11 @@ class ViolationCase(Strict):
     suspected_crime: bool = False
     green_innovation: bool = False
     other_legal_exemption: bool = False
+    # extensions of contract §2 for the 2020 documents and the draft (see docs/decisions.md)
+    minor_violation: bool = False  # 违法行为轻微 (the violation itself, not its harm)
+    harm_mitigated: bool = False  # 主动减轻违法行为危害后果
+    affects_epidemic_control: bool = False  # 影响疫情防控的环境违法行为
+    major_violation: bool = False  # 重大环境违法问题（损害人民群众环境权益、影响生态环境质量和污染防治攻坚战推进）
 
 
 class Facts(Strict):

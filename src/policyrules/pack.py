@@ -29,7 +29,8 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
     "supervision": ("exempt_on_site", "reduced", "general", "special"),
 }
 
-FLAGS: dict[str, tuple[str, ...]] = {"penalty": ("refer_to_police", "remove_from_list")}
+# refer_to_police and remove_from_list are the contract's; publicize (公开曝光 / 向社会公开) extends it.
+FLAGS: dict[str, tuple[str, ...]] = {"penalty": ("refer_to_police", "remove_from_list", "publicize")}
 
 
 class Spec(BaseModel):
@@ -51,9 +52,18 @@ class DocumentSpec(Spec):
     date: dt.date | None = None
     date_note: str | None = None
     in_force_from: dt.date | None = None
+    in_force_earliest: dt.date | None = Field(
+        default=None,
+        description="where the date of issue is known only within a range: the earliest date the document may "
+        "have applied; between it and in_force_from evaluation proceeds with a warning",
+    )
     in_force_until: dt.date | None = None
     status: DocumentStatus = DocumentStatus.in_force
     source: str = Field(description="file name, in the pack directory, of the cleaned source text")
+    source_starts: str | None = Field(
+        default=None, description="where several documents share one source file: the text this one starts with"
+    )
+    source_ends: str | None = Field(default=None, description="…and the text it ends with (inclusive)")
     received_as: str | None = Field(
         default=None, description="the file name of the text as received (shared/sources), for provenance checks"
     )
@@ -255,11 +265,12 @@ class PackDefinition:
         """This pack and its ancestors, nearest first."""
         return (self, *(self.parent.chain() if self.parent else ()))
 
-    def document(self, doc_id: str) -> DocumentSpec:
+    def document_of(self, clause: Clause) -> DocumentSpec:
+        """The document a clause (of this pack or an ancestor) belongs to."""
         for pack in self.chain():
-            if doc_id in pack.meta.documents:
-                return pack.meta.documents[doc_id]
-        raise KeyError(doc_id)
+            if pack.id == clause.pack_id:
+                return pack.meta.documents[clause.doc_id]
+        raise KeyError(clause.ref)
 
     @property
     def primary(self) -> DocumentSpec:

@@ -46,6 +46,7 @@ class Expectation(Spec):
     categories: tuple[str, ...] | None = None
     refer_to_police: bool | None = None
     remove_from_list: bool | None = None
+    publicize: bool | None = None
     absent: bool = False
     notes_contain: tuple[str, ...] = ()
 
