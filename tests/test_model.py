@@ -146,17 +146,8 @@ def test_a_case_dated_after_the_evaluation_date_is_refused() -> None:
 
 
 def test_an_all_digit_code_written_without_quotes_is_read_as_text() -> None:
-    from policyrules.model import uscc_check_char
-
-    digits = "9135010012345678"[:17]
-    code = digits + uscc_check_char(digits)
-    if not code.isdigit():  # the check character may be a letter; pick a body whose check digit is a digit
-        digits = next(
-            d
-            for d in (f"{n:017d}" for n in range(91350100000000000, 91350100000000100))
-            if uscc_check_char(d).isdigit()
-        )
-        code = digits + uscc_check_char(digits)
+    body = next(b for b in (str(91350100000000000 + n) for n in range(100)) if uscc_check_char(b).isdigit())
+    code = body + uscc_check_char(body)
     facts = parse_facts({"enterprise": {"name": "甲", "uscc": int(code), "industry": 2614}})
     assert facts.enterprise.uscc == code
     assert facts.enterprise.industry == "2614"

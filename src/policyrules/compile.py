@@ -11,6 +11,7 @@ be inlined into plain trees for engines that cannot chain decisions.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -708,14 +709,17 @@ def _years_since(parts: Sequence[str]) -> Callable[[Context], Value]:
 class CompiledRule:
     rule: Rule
     cond: Cond
+    # copied from the rule once, because evaluation reads them for every rule of every enterprise
+    id: str = field(init=False)
+    decision: str = field(init=False)
+    yields: str | None = field(init=False)
+    sets: Mapping[str, bool] = field(init=False)
 
-    @property
-    def id(self) -> str:
-        return self.rule.id
-
-    @property
-    def decision(self) -> str:
-        return self.rule.decision
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", self.rule.id)
+        object.__setattr__(self, "decision", self.rule.decision)
+        object.__setattr__(self, "yields", self.rule.spec.yields)
+        object.__setattr__(self, "sets", dict(self.rule.spec.sets))
 
 
 @dataclass(frozen=True)
@@ -725,8 +729,12 @@ class CompiledPack:
     rules: tuple[CompiledRule, ...]  # active rules (disabled ones are in definition.rules only)
     grade_codes: Mapping[str, str]
 
+    @functools.cached_property
+    def by_decision(self) -> dict[str, tuple[CompiledRule, ...]]:
+        return {d: tuple(r for r in self.rules if r.decision == d) for d in DECISIONS}
+
     def rules_of(self, decision: str) -> tuple[CompiledRule, ...]:
-        return tuple(r for r in self.rules if r.decision == decision)
+        return self.by_decision[decision]
 
     def rule(self, rule_id: str) -> CompiledRule:
         for r in self.rules:
@@ -734,9 +742,10 @@ class CompiledPack:
                 return r
         raise KeyError(rule_id)
 
-    def view(self, facts: Facts, as_of: date) -> dict[str, Value]:
-        """The flat, typed view of the facts on `as_of`: every atom the pack reads, by key."""
-        ctx = Context(as_known_on(facts, as_of), as_of, self.grade_codes)
+    def view(self, facts: Facts, as_of: date, known: bool = False) -> dict[str, Value]:
+        """The flat, typed view of the facts on `as_of`: every atom the pack reads, by key. Pass known=True
+        when `facts` are already as_known_on(as_of)."""
+        ctx = Context(facts if known else as_known_on(facts, as_of), as_of, self.grade_codes)
         return {key: atom.read(ctx) for key, atom in self.atoms.items()}
 
     def inline(self, cond: Cond) -> Cond:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Any, Protocol
 
-from .compile import AllOf, AnyOf, CompiledPack, CompiledRule, Cond, Leaf, NotOf, OutcomeRef, RuleRef, Value
+from .compile import AllOf, AnyOf, CompiledPack, CompiledRule, Cond, Leaf, NotOf, OutcomeRef, RuleRef, Value, references
 from .compile import compile_pack as _compile
 from .errors import EvaluationError, FactsError, Problem, did_you_mean
 from .load import load_definition
@@ -46,47 +47,51 @@ def _durable_factory(pack: CompiledPack) -> Engine:
 ENGINES: dict[str, EngineFactory] = {}  # filled below, once CompiledEngine is defined
 
 
-# --- the compiled evaluator ------------------------------------------------------------------------------------
-
-Fast = Callable[["Env"], bool]
+# --- the compiled evaluator ------------------------------------------------------------------------------
 
 
 class Env:
-    """One evaluation: the view, and memoised rule holdings and outcomes (rules may refer to both)."""
+    """One evaluation as the trace sees it: the view, every rule's holding, and outcomes on demand."""
 
-    __slots__ = ("_holds", "_outcomes", "evaluator", "view")
+    __slots__ = ("_holds", "_outcomes", "pack", "view")
 
-    def __init__(self, evaluator: CompiledEngine, view: Mapping[str, Value]) -> None:
-        self.evaluator = evaluator
+    def __init__(self, pack: CompiledPack, view: Mapping[str, Value], holds: Mapping[str, bool]) -> None:
+        self.pack = pack
         self.view = view
-        self._holds: dict[str, bool] = {}
+        self._holds = holds
         self._outcomes: dict[str, str] = {}
 
     def holds(self, rule_id: str) -> bool:
-        known = self._holds.get(rule_id)
-        if known is None:
-            known = self._holds[rule_id] = self.evaluator.fast[rule_id](self)
-        return known
+        return self._holds[rule_id]
 
     def outcome(self, decision: str) -> str:
         known = self._outcomes.get(decision)
         if known is None:
-            known = self._outcomes[decision] = resolve(self.evaluator.pack, decision, self.holds).outcome
+            known = self._outcomes[decision] = resolve(self.pack, decision, self.holds).outcome
         return known
 
 
 class CompiledEngine:
-    """Conditions compiled once into nested Python closures; also produces the full trace."""
+    """Every rule's conditions compiled once into one straight-line Python function over the view (see
+    `generate_source`); the trace is produced separately by walking the condition IR, and the test suite
+    checks that the two always agree."""
 
     name = "compiled"
 
     def __init__(self, pack: CompiledPack) -> None:
         self.pack = pack
-        self.fast: dict[str, Fast] = {r.id: _fast(r.cond) for r in pack.rules}
+        self.rule_ids = tuple(r.id for r in pack.rules)
+        self.source = generate_source(pack)
+        namespace: dict[str, Any] = {}
+        exec(compile(self.source, f"<policyrules {pack.definition.id}>", "exec"), namespace)
+        self._vector: Callable[[Mapping[str, Value]], tuple[bool, ...]] = namespace["holding_vector"]
+
+    def vector(self, view: Mapping[str, Value]) -> tuple[bool, ...]:
+        """Whether each rule holds, in the order of `rule_ids`."""
+        return self._vector(view)
 
     def holding(self, view: Mapping[str, Value]) -> frozenset[str]:
-        env = Env(self, view)
-        return frozenset(rule_id for rule_id in self.fast if env.holds(rule_id))
+        return frozenset(i for i, held in zip(self.rule_ids, self._vector(view), strict=True) if held)
 
     def trace(self, cond: Cond, env: Env) -> ConditionTrace:
         return _trace(cond, env)
@@ -95,24 +100,103 @@ class CompiledEngine:
 ENGINES.update(compiled=CompiledEngine, durable=_durable_factory)
 
 
-def _fast(cond: Cond) -> Fast:
-    if isinstance(cond, Leaf):
-        key, test = cond.atom.key, cond.test
-        return lambda env: test(env.view[key])
-    if isinstance(cond, AllOf):
-        parts = tuple(_fast(c) for c in cond.children)
-        return lambda env: all(p(env) for p in parts)
-    if isinstance(cond, AnyOf):
-        parts = tuple(_fast(c) for c in cond.children)
-        return lambda env: any(p(env) for p in parts)
-    if isinstance(cond, NotOf):
-        inner = _fast(cond.child)
-        return lambda env: not inner(env)
-    if isinstance(cond, RuleRef):
-        rule_id = cond.rule_id
-        return lambda env: env.holds(rule_id)
-    decision, wanted = cond.decision, frozenset(cond.outcomes)
-    return lambda env: env.outcome(decision) in wanted
+def generate_source(pack: CompiledPack) -> str:
+    """Python source of `holding_vector(view) -> tuple[bool, ...]`: one local per atom, one per rule in
+    dependency order (a rule after the rules it refers to; a decision's outcome after all of its rules), each
+    condition an inline boolean expression, constants hoisted. Generated from the IR, never from pack text,
+    so nothing a pack author writes is executed."""
+    gen = _Generator(pack)
+    body = ["def holding_vector(view):"]
+    body += [f"    {name} = view[{key!r}]" for key, name in gen.atoms.items()]
+    for kind, name in _evaluation_order(pack):
+        if kind == "rule":
+            rule = pack.rule(name)
+            body.append(f"    {gen.rules[rule.id]} = {gen.expression(rule.cond)}")
+        else:
+            body += _outcome_lines(pack, name, gen.rules)
+    body.append(f"    return ({''.join(f'{gen.rules[r.id]}, ' for r in pack.rules)})")
+    return "\n".join([*gen.constants, *body]) + "\n"
+
+
+class _Generator:
+    def __init__(self, pack: CompiledPack) -> None:
+        self.atoms = {key: f"a{i}" for i, key in enumerate(pack.atoms)}
+        self.rules = {r.id: f"r{i}" for i, r in enumerate(pack.rules)}
+        self.constants: list[str] = []
+
+    def constant(self, value: object) -> str:
+        name = f"K{len(self.constants)}"
+        self.constants.append(f"{name} = {value!r}")
+        return name
+
+    def expression(self, cond: Cond) -> str:
+        if isinstance(cond, Leaf):
+            return self.leaf(cond, self.atoms[cond.atom.key])
+        if isinstance(cond, AllOf):
+            return "(" + " and ".join(map(self.expression, cond.children)) + ")" if cond.children else "True"
+        if isinstance(cond, AnyOf):
+            return "(" + " or ".join(map(self.expression, cond.children)) + ")" if cond.children else "False"
+        if isinstance(cond, NotOf):
+            return f"(not {self.expression(cond.child)})"
+        if isinstance(cond, RuleRef):
+            return self.rules[cond.rule_id]
+        return f"(o_{cond.decision} in {self.constant(frozenset(cond.outcomes))})"
+
+    def leaf(self, leaf: Leaf, var: str) -> str:
+        """The same test as Leaf.test: an absent value (None) satisfies nothing but `present: false`."""
+        op, operand = leaf.op, leaf.operand
+        if op == "present":
+            return f"(({var} is not None) == {operand!r})"
+        if op == "is":
+            return f"({var} == {operand!r})"
+        if op == "in":
+            assert isinstance(operand, tuple)
+            return f"({var} in {self.constant(frozenset(operand))})"
+        if leaf.atom.kind == "grade":
+            # rank 0 is the best grade, so "at least good" is rank <= rank(good)
+            ranks = dict(leaf.grade_rank)
+            flipped = "<=" if op == "at_least" else ">="
+            return f"({var} is not None and {self.constant(ranks)}[{var}] {flipped} {ranks[str(operand)]!r})"
+        comparison = ">=" if op == "at_least" else "<="
+        return f"({var} is not None and {var} {comparison} {operand!r})"
+
+
+def _outcome_lines(pack: CompiledPack, decision: str, rules: Mapping[str, str]) -> list[str]:
+    policy = pack.definition.decisions[decision]
+    lines = [f"    o_{decision} = {policy.default!r}"]
+    keyword = "if"
+    for outcome in policy.priority:
+        yielding = [rules[r.id] for r in pack.rules_of(decision) if r.yields == outcome]
+        if yielding:
+            lines.append(f"    {keyword} {' or '.join(yielding)}:")
+            lines.append(f"        o_{decision} = {outcome!r}")
+            keyword = "elif"
+    return lines
+
+
+def _evaluation_order(pack: CompiledPack) -> list[tuple[str, str]]:
+    """Rules and decision outcomes, each after everything it refers to (compile_pack rejected cycles)."""
+    order: list[tuple[str, str]] = []
+    done: set[tuple[str, str]] = set()
+
+    def visit(step: tuple[str, str]) -> None:
+        if step in done:
+            return
+        done.add(step)
+        if step[0] == "decision":
+            for rule in pack.rules_of(step[1]):
+                visit(("rule", rule.id))
+        else:
+            ref_rules, ref_decisions = references(pack.rule(step[1]).cond)
+            for rule_id in sorted(ref_rules):
+                visit(("rule", rule_id))
+            for decision in sorted(ref_decisions):
+                visit(("decision", decision))
+        order.append(step)
+
+    for rule in pack.rules:
+        visit(("rule", rule.id))
+    return order
 
 
 def _trace(cond: Cond, env: Env) -> ConditionTrace:
@@ -150,14 +234,12 @@ def resolve(pack: CompiledPack, decision: str, holds: Callable[[str], bool]) -> 
     """Apply the decision's hit policy: the first outcome in priority order that a holding rule yields,
     else the default; flags are set by any holding rule that sets them."""
     policy = pack.definition.decisions[decision]
-    held = [r for r in pack.rules_of(decision) if holds(r.id)]
-    outcome = next(
-        (o for o in policy.priority if any(r.rule.spec.yields == o for r in held)),
-        policy.default,
-    )
-    decided_by = tuple(r for r in held if r.rule.spec.yields == outcome)
-    flag_rules = tuple(r for r in held if r.rule.spec.sets)
-    flags = {f: any(r.rule.spec.sets.get(f, False) for r in flag_rules) for f in FLAGS.get(decision, ())}
+    held = [r for r in pack.by_decision[decision] if holds(r.id)]
+    yielded = {r.yields for r in held}
+    outcome = next((o for o in policy.priority if o in yielded), policy.default)
+    decided_by = tuple(r for r in held if r.yields == outcome)
+    flag_rules = tuple(r for r in held if r.sets)
+    flags = {f: any(r.sets.get(f, False) for r in flag_rules) for f in FLAGS.get(decision, ())}
     return Resolution(outcome, decided_by, flag_rules, flags)
 
 
@@ -177,12 +259,34 @@ def present_decisions(facts: Facts) -> tuple[str, ...]:
     return tuple(d for d in DECISIONS if present[d])
 
 
+@dataclass(frozen=True)
+class _RuleInfo:
+    """What a decision needs of a rule besides whether it holds, computed once per pack."""
+
+    citations: tuple[dict[str, str], ...]
+    draft_docs: tuple[str, ...]  # titles of draft documents the rule cites
+
+
 class Pack:
     """A loaded, compiled pack: `load_pack(...)`, then `evaluate(facts, as_of=...)`."""
 
     def __init__(self, compiled: CompiledPack) -> None:
         self.compiled = compiled
         self._engines: dict[str, Engine] = {}
+        self._by_decision = {d: compiled.rules_of(d) for d in DECISIONS}
+        self._info = {r.id: self._rule_info(r) for r in compiled.rules}
+        self._memo: dict[tuple[str, tuple[bool, ...]], Decision] = {}
+        # without a trace a rule's entry is one of two immutable values: build them once
+        self._untraced = {
+            (r.id, held): RuleTrace(r.id, held, r.rule.pack_id, r.rule.origin)
+            for r in compiled.rules
+            for held in (True, False)
+        }
+
+    def _rule_info(self, rule: CompiledRule) -> _RuleInfo:
+        docs = [self.definition.document_of(c) for c in rule.rule.cites]
+        drafts = tuple(dict.fromkeys(d.title for d in docs if d.status is DocumentStatus.draft))
+        return _RuleInfo(tuple(c.citation() for c in rule.rule.cites), drafts)
 
     @property
     def definition(self) -> PackDefinition:
@@ -210,8 +314,15 @@ class Pack:
             self._engines[name] = ENGINES[name](self.compiled)
         return self._engines[name]
 
-    def evaluate(self, facts: Facts | Mapping[str, Any], as_of: date | None = None, engine: str = "compiled") -> Result:
-        """Every decision the facts ask for, with citations; the compiled engine also records the trace."""
+    def evaluate(
+        self,
+        facts: Facts | Mapping[str, Any],
+        as_of: date | None = None,
+        engine: str = "compiled",
+        trace: bool = True,
+    ) -> Result:
+        """Every decision the facts ask for, with citations. With the compiled engine and trace=True (the
+        default) every rule also carries its condition trace; trace=False is the fast path for registers."""
         model = parse_facts(facts)
         day = as_of or date.today()
         warnings = self.check_date(day)
@@ -219,19 +330,17 @@ class Pack:
         from .compile import as_known_on
 
         known = as_known_on(model, day)
-        view = self.compiled.view(model, day)
+        view = self.compiled.view(known, day, known=True)
         chosen = self.engine(engine)
-        compiled = self.engine("compiled")
-        assert isinstance(compiled, CompiledEngine)
         if isinstance(chosen, CompiledEngine):
-            env = Env(chosen, view)
-            holds: Callable[[str], bool] = env.holds
+            held = dict(zip(chosen.rule_ids, chosen.vector(view), strict=True))
         else:
-            held = chosen.holding(view)
-            env = Env(compiled, view)
-            holds = held.__contains__
-        decisions = {d: self._decision(d, holds, env, traced=chosen is compiled) for d in present_decisions(known)}
-        return Result(self.id, self.version, day, chosen.name, decisions, warnings, traced=chosen is compiled)
+            holding = chosen.holding(view)
+            held = {r.id: r.id in holding for r in self.compiled.rules}
+        env = Env(self.compiled, view, held)
+        traced = trace and isinstance(chosen, CompiledEngine)
+        decisions = {d: self._decision(d, held, env, traced) for d in present_decisions(known)}
+        return Result(self.id, self.version, day, chosen.name, decisions, warnings, traced=traced)
 
     def check_date(self, day: date) -> tuple[str, ...]:
         """Errors for a date outside the force window; warnings for a draft or superseded pack."""
@@ -301,45 +410,56 @@ class Pack:
         if problems:
             raise FactsError(problems)
 
-    def _decision(self, name: str, holds: Callable[[str], bool], env: Env, traced: bool) -> Decision:
-        rules = self.compiled.rules_of(name)
+    def _decision(self, name: str, held: Mapping[str, bool], env: Env, traced: bool) -> Decision:
+        """The decision from which of its rules hold. Without a trace the result depends only on that pattern,
+        so it is memoised (a register has few distinct patterns per decision)."""
+        if traced:
+            return self._build_decision(name, held.__getitem__, env, traced=True)
+        key = (name, tuple(held[r.id] for r in self._by_decision[name]))
+        cached = self._memo.get(key)
+        if cached is None:
+            cached = self._build_decision(name, held.__getitem__, env, traced=False)
+            if len(self._memo) < 65536:
+                self._memo[key] = cached
+        return cached
+
+    def _build_decision(self, name: str, holds: Callable[[str], bool], env: Env, traced: bool) -> Decision:
+        rules = self._by_decision[name]
         res = resolve(self.compiled, name, holds)
-        compiled = env.evaluator
-        traces = tuple(_rule_trace(r, holds(r.id), compiled.trace(r.cond, env) if traced else None) for r in rules)
-        if res.decided_by:
-            cited = [c for r in (*res.decided_by, *res.flag_rules) for c in r.rule.cites]
+        if traced:
+            traces = tuple(_rule_trace(r, holds(r.id), _trace(r.cond, env)) for r in rules)
         else:
-            # a default outcome rests on the clauses whose conditions were checked and did not hold
-            cited = [c for r in (*rules, *res.flag_rules) for c in r.rule.cites]
-        citations = unique_citations(c.citation() for c in cited)
+            traces = tuple(self._untraced[(r.id, holds(r.id))] for r in rules)
+        # a default outcome rests on the clauses whose conditions were checked and did not hold
+        citing = (*res.decided_by, *res.flag_rules) if res.decided_by else (*rules, *res.flag_rules)
+        infos = [self._info[r.id] for r in citing]
+        citations = unique_citations(c for info in infos for c in info.citations)
         categories = (
             tuple(r.rule.spec.category for r in res.decided_by if r.rule.spec.category)
             if (name == "inclusion" and res.outcome == "eligible")
             else ()
         )
+        drafts = [
+            f"依据征求意见稿，未生效 / rests on a draft for comment ({title}), never in force"
+            for info in infos
+            for title in info.draft_docs
+        ]
         rule_notes = [
             r.rule.spec.decision_note for r in (*res.decided_by, *res.flag_rules) if r.rule.spec.decision_note
         ]
         policy_note = self.definition.decisions[name].note
         default_note = [f"默认结论 / default outcome: {policy_note}"] if not res.decided_by and policy_note else []
-        notes = tuple(dict.fromkeys((*self._notes(cited), *rule_notes, *default_note)))
+        notes = tuple(dict.fromkeys((*drafts, *rule_notes, *default_note)))
         return Decision(
             name,
             res.outcome,
             traces,
             citations,
             categories,
-            res.flags,
+            MappingProxyType(res.flags),  # read-only: decisions are memoised and shared between results
             tuple(r.id for r in res.decided_by),
             notes,
         )
-
-    def _notes(self, cited: Any) -> tuple[str, ...]:
-        notes = []
-        for doc in {id(d): d for d in (self.definition.document_of(c) for c in cited)}.values():
-            if doc.status is DocumentStatus.draft:
-                notes.append(f"依据征求意见稿，未生效 / rests on a draft for comment ({doc.title}), never in force")
-        return tuple(notes)
 
 
 def _rule_trace(rule: CompiledRule, held: bool, condition: ConditionTrace | None) -> RuleTrace:

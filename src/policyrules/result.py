@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -91,7 +91,7 @@ class Decision:
     rules: tuple[RuleTrace, ...]
     citations: tuple[dict[str, str], ...]
     categories: tuple[str, ...] = ()
-    flags: dict[str, bool] = field(default_factory=dict)
+    flags: Mapping[str, bool] = field(default_factory=dict)
     decided_by: tuple[str, ...] = ()  # the holding rules that produced the outcome; empty for the default
     notes: tuple[str, ...] = ()
 
