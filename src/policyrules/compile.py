@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -795,6 +795,7 @@ def compile_pack(definition: PackDefinition) -> CompiledPack:
         if cond is not None:
             compiled.append(CompiledRule(rule, cond))
     problems = parser.problems + _policy_problems(definition, active)
+    problems += _says_problems(compiled, [t for d in definition.chain() for t in d.sources.values()])
     for decision in DECISIONS:
         if not any(r.decision == decision for r in active):
             problems.append(
@@ -809,6 +810,50 @@ def compile_pack(definition: PackDefinition) -> CompiledPack:
     if problems:
         raise PackError(problems)
     return CompiledPack(definition, dict(parser.atoms), tuple(compiled), parser.grade_codes)
+
+
+ELISION = "……"
+
+
+def quoted_in(phrase: str, texts: Sequence[str]) -> bool:
+    """Whether `phrase` is found verbatim in one of the texts; ……  elides, so its parts must appear in order."""
+    parts = [p for p in phrase.split(ELISION) if p]
+    for text in texts:
+        at = 0
+        for part in parts:
+            at = text.find(part, at)
+            if at < 0:
+                break
+            at += len(part)
+        else:
+            return True
+    return False
+
+
+def _says_problems(rules: Sequence[CompiledRule], texts: Sequence[str]) -> list[Problem]:
+    """Every `says:` must be the source's own words (…… for an elision)."""
+    problems = []
+    for rule in rules:
+        for node in _nodes(rule.cond):
+            says = getattr(node, "says", None)
+            where = getattr(node, "where", None) or rule.rule.where.at("when")
+            if says and not quoted_in(says, texts):
+                problems.append(
+                    where.at("says").problem(
+                        f"'{says}' is not found verbatim in the pack's sources; quote the phrase the condition "
+                        f"encodes (mark an omission with {ELISION})"
+                    )
+                )
+    return problems
+
+
+def _nodes(cond: Cond) -> Iterator[Cond]:
+    yield cond
+    if isinstance(cond, AllOf | AnyOf):
+        for child in cond.children:
+            yield from _nodes(child)
+    elif isinstance(cond, NotOf):
+        yield from _nodes(cond.child)
 
 
 def _policy_problems(definition: PackDefinition, active: Sequence[Rule]) -> list[Problem]:
