@@ -79,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     clean = sub.add_parser("clean-source", help="print a received source text in the cleaned form packs quote")
     clean.add_argument("file")
+
+    diff = sub.add_parser("diff", help="every region of the input space where two packs decide differently")
+    diff.add_argument("a", help="a shipped pack id or a pack directory")
+    diff.add_argument("b", help="the pack to compare it with")
+    diff.add_argument("--decision", action="append", choices=DIFF_DECISIONS, help="repeatable; default: all")
+    diff.add_argument("--as-of", type=_as_of, default=None, help="default: the later in-force date of the two")
+    diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return parser
 
 
@@ -239,6 +246,20 @@ def cmd_clean_source(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+DIFF_DECISIONS = ("inclusion", "listing", "inspection", "penalty", "supervision")
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import diff_packs, render_json, render_markdown, render_text
+
+    report = diff_packs(load_pack(args.a), load_pack(args.b), as_of=args.as_of, decisions=args.decision)
+    for warning in report.warnings:
+        print(f"policyrules: warning: {warning}", file=sys.stderr)
+    render = {"json": render_json, "markdown": render_markdown, "text": render_text}[args.format]
+    print(render(report).rstrip("\n"))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "packs": cmd_packs,
     "evaluate": cmd_evaluate,
@@ -248,6 +269,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "show": cmd_show,
     "coverage": cmd_coverage,
     "clean-source": cmd_clean_source,
+    "diff": cmd_diff,
 }
 
 
