@@ -12,10 +12,12 @@ from datetime import date
 from typing import Any, NoReturn
 
 from . import __version__
+from .batch import BATCH_COMMANDS, add_batch_parsers
 from .engine import ENGINES, Pack, load_pack
 from .errors import EngineUnavailable, FactsError, PackError, PolicyRulesError, Problem
 from .explain import coverage, effective_rules, pack_summary, render_result, render_rows
 from .load import clean_source, load_facts, read_text, shipped_pack_ids, shipped_packs_dir
+from .records import add_record_option, record_evaluation
 from .testing import run_cases
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--as-of", type=_as_of, default=None, help="evaluation date YYYY-MM-DD (default today)")
         cmd.add_argument("--engine", choices=tuple(ENGINES), default="compiled")
         cmd.add_argument("file", help="facts document (YAML or JSON); '-' reads standard input")
+        add_record_option(cmd)
         if name == "evaluate":
             cmd.add_argument("--format", choices=("json", "text"), default="json")
             cmd.add_argument("--trace", action="store_true", help="include the full trace in the JSON")
@@ -86,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--decision", action="append", choices=DIFF_DECISIONS, help="repeatable; default: all")
     diff.add_argument("--as-of", type=_as_of, default=None, help="default: the later in-force date of the two")
     diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    add_batch_parsers(sub, _as_of)  # batch, records, replay, register
     return parser
 
 
@@ -124,6 +128,7 @@ def _evaluate(args: argparse.Namespace) -> tuple[Pack, Any, dict[str, Any]]:
     raw = document.data
     for warning in result.warnings:
         print(f"policyrules: warning: {warning}", file=sys.stderr)
+    record_evaluation(args, pack, result, raw, document.file)
     return pack, result, raw
 
 
@@ -269,6 +274,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "show": cmd_show,
     "coverage": cmd_coverage,
     "clean-source": cmd_clean_source,
+    **BATCH_COMMANDS,
     "diff": cmd_diff,
 }
 

@@ -1,0 +1,283 @@
+"""The published list: 监督执法正面清单企业列表 (渝环规〔2021〕5号 附表2) from batch results.
+
+环办执法〔2021〕10号 二、（三） requires the 设区的市级生态环境部门 to publish, for every enterprise on the list, its
+名称、所在地、统一社会信用代码、所属行业、排污许可证编号（排污登记编号）、正面清单有效期. Chongqing's 附表2 has every
+column but the last; this export follows 附表2's layout and adds 正面清单有效期 after its columns.
+
+The validity period is read from the pack: the listing rule that yields `expired` once
+`years_since: enterprise.listing.listed_on` is `at_least: N`. An enterprise listed on D is then valid from D
+to the day before the N-th anniversary (the first day on which the pack says `expired`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from .compile import AllOf, AnyOf, Cond, Leaf, NotOf, shift
+from .engine import Pack, load_pack
+from .errors import PolicyRulesError, Problem
+
+TITLE = "监督执法正面清单企业列表"
+ANNEX = "附表2"
+HEADER = (
+    "序号",
+    "企业名称",
+    "所在地",
+    "统一社会信用代码",
+    "所属行业",
+    "排污许可证编号（排污登记编号）",
+    "正面清单有效期",
+)
+LISTED_ON = "enterprise.listing.listed_on"
+
+
+class RegisterError(PolicyRulesError):
+    """The list cannot be exported as asked."""
+
+
+def validity_years(pack: Pack) -> int | None:
+    """N of the pack's expiry rule (listing → expired when years_since listed_on is at least N), or None when
+    the pack sets no validity period. Several different periods are an error."""
+    found: set[int] = set()
+    for rule in pack.compiled.rules_of("listing"):
+        if rule.yields == "expired":
+            found.update(_years_bounds(rule.cond))
+    if len(found) > 1:
+        raise RegisterError(
+            [Problem("", f"pack {pack.id} has several validity periods ({sorted(found)} years); give --validity-years")]
+        )
+    return found.pop() if found else None
+
+
+def _years_bounds(cond: Cond) -> Iterator[int]:
+    if isinstance(cond, Leaf):
+        if cond.atom.reads == ("years_since", LISTED_ON) and cond.op == "at_least" and isinstance(cond.operand, int):
+            yield cond.operand
+    elif isinstance(cond, AllOf | AnyOf):
+        for child in cond.children:
+            yield from _years_bounds(child)
+    elif isinstance(cond, NotOf):
+        return  # a bound under `not` is not the period after which the listing expires
+
+
+def validity_period(listed_on: date, years: int) -> tuple[date, date]:
+    """First and last day on the list: the pack says `expired` from the N-th anniversary (a 29 February
+    anniversary falls on the 28th, as the engine counts complete years)."""
+    return listed_on, shift(listed_on, ("years", years), +1) - timedelta(days=1)
+
+
+# --- reading batch results ----------------------------------------------------------------------------------------
+
+
+def read_results(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a batch results file (JSONL, CSV or XLSX) as flat dicts with batch's column names."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise RegisterError([Problem("", "file not found", str(path))])
+    if suffix in (".jsonl", ".ndjson"):
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    data = json.loads(line)
+                    flat = {k: v for k, v in data.items() if k != "decisions"}
+                    for name, d in data.get("decisions", {}).items():
+                        flat.update({f"{name}.{k}": v for k, v in d.items()})
+                    yield flat
+    elif suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            yield from csv.DictReader(f)
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = wb.worksheets[0].iter_rows(values_only=True)
+            header = [str(c) for c in next(rows)]
+            for cells in rows:
+                yield {k: v for k, v in zip(header, cells, strict=False)}
+        finally:
+            wb.close()
+    else:
+        raise RegisterError([Problem("", "batch results are .jsonl, .csv or .xlsx", str(path))])
+
+
+@dataclass(frozen=True)
+class Listed:
+    name: str
+    district: str
+    uscc: str
+    industry: str
+    permit_no: str
+    valid_from: date
+    valid_to: date
+
+    def cells(self, number: int) -> tuple[Any, ...]:
+        period = f"{self.valid_from.isoformat()} 至 {self.valid_to.isoformat()}"
+        return (number, self.name, self.district, self.uscc, self.industry, self.permit_no, period)
+
+
+def listed_enterprises(results: Path, pack: Pack | None = None, years: int | None = None) -> tuple[list[Listed], Pack]:
+    """The enterprises whose listing decision is `keep`, in the order of the results."""
+    rows = list(_kept(results))
+    if pack is None:
+        packs = {str(r.get("pack")) for r in rows}
+        if len(packs) > 1:
+            raise RegisterError([Problem("--pack", f"the results come from several packs ({sorted(packs)})")])
+        if not packs:
+            raise RegisterError(
+                [Problem("", "no enterprise in the results is on the list (listing: keep)", str(results))]
+            )
+        pack = load_pack(packs.pop())
+    n = years if years is not None else validity_years(pack)
+    if n is None:
+        raise RegisterError(
+            [
+                Problem(
+                    "--validity-years",
+                    f"pack {pack.id} sets no validity period (no listing rule yields expired after "
+                    f"years_since {LISTED_ON}); 二、（三） requires 正面清单有效期 to be published: "
+                    "give --validity-years",
+                )
+            ]
+        )
+    out = []
+    for r in rows:
+        listed_on = _date(r.get("listed_on"))
+        if listed_on is None:
+            raise RegisterError([Problem(f"row {r.get('row')}", "a kept listing without listed_on", str(results))])
+        start, end = validity_period(listed_on, n)
+        out.append(
+            Listed(
+                _s(r.get("name")),
+                _s(r.get("district")),
+                _s(r.get("uscc")),
+                _s(r.get("industry")),
+                _s(r.get("permit_no")),
+                start,
+                end,
+            )
+        )
+    return out, pack
+
+
+def _kept(results: Path) -> Iterator[dict[str, Any]]:
+    for row in read_results(results):
+        if "listing.outcome" not in row and "uscc" not in row:
+            raise RegisterError([Problem("", "not batch results: no listing.outcome column", str(results))])
+        if row.get("listing.outcome") == "keep":
+            yield row
+
+
+def _s(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
+# --- writing 附表2 ----------------------------------------------------------------------------------------------------
+
+
+def sheet_rows(listed: Sequence[Listed], unit: str, filled_on: date, link: str) -> list[tuple[Any, ...]]:
+    """附表2 as rows: the annex label, the title, 填报单位/填表时间, the header, numbered rows, 公示网站链接."""
+    width = len(HEADER)
+    pad = ("",) * (width - 2)
+    rows: list[tuple[Any, ...]] = [
+        (ANNEX, *("",) * (width - 1)),
+        (TITLE, *("",) * (width - 1)),
+        (f"填报单位：{unit}", "", "", "", f"填表时间：{filled_on.isoformat()}", "", ""),
+        HEADER,
+    ]
+    rows += [item.cells(i) for i, item in enumerate(listed, start=1)]
+    rows.append((f"公示网站链接：{link}", "", *pad))
+    return rows
+
+
+def write_list(listed: Sequence[Listed], out: Path, unit: str, filled_on: date, link: str) -> None:
+    rows = sheet_rows(listed, unit, filled_on, link)
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        with out.open("w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f).writerows(rows)
+        return
+    if suffix != ".xlsx":
+        raise RegisterError([Problem("-o", f"the list is written as .xlsx or .csv, not '{out.name}'")])
+    import openpyxl
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = TITLE
+    for row in rows:
+        ws.append(list(row))
+    width = len(HEADER)
+    last = len(rows)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    ws.merge_cells(start_row=last, start_column=1, end_row=last, end_column=width)
+    ws["A2"].font = Font(name="宋体", size=16, bold=True)
+    ws["A2"].alignment = Alignment(horizontal="center")
+    thin = Side(style="thin")
+    for row_cells in ws.iter_rows(min_row=4, max_row=last - 1, max_col=width):
+        for cell in row_cells:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for cell in ws[4]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for letter, chars in zip("ABCDEFG", (6, 36, 14, 22, 10, 28, 26), strict=True):
+        ws.column_dimensions[letter].width = chars
+    ws.freeze_panes = "A5"
+    wb.save(out)
+
+
+def export(
+    results: Path,
+    out: Path,
+    pack: str | None = None,
+    unit: str = "",
+    filled_on: date | None = None,
+    link: str = "",
+    years: int | None = None,
+) -> int:
+    """Write 附表2 for the results; returns the number of enterprises listed."""
+    listed, _ = listed_enterprises(results, load_pack(pack) if pack else None, years)
+    write_list(listed, out, unit, filled_on or date.today(), link)
+    return len(listed)
+
+
+# --- command line -------------------------------------------------------------------------------------------------
+
+
+def add_register_parser(sub: Any, as_of: Any) -> None:
+    reg = sub.add_parser("register", help="the published list (附表2) from batch results")
+    verbs = reg.add_subparsers(dest="register_command", required=True)
+    exp = verbs.add_parser("export", help="监督执法正面清单企业列表: the enterprises whose listing is kept")
+    exp.add_argument("results", help="batch results (.jsonl, .csv or .xlsx)")
+    exp.add_argument("-o", "--output", required=True, help=".xlsx or .csv")
+    exp.add_argument("--pack", default=None, help="default: the pack named in the results")
+    exp.add_argument("--unit", default="", help="填报单位")
+    exp.add_argument("--date", type=as_of, default=None, help="填表时间 YYYY-MM-DD (default today)")
+    exp.add_argument("--link", default="", help="公示网站链接")
+    exp.add_argument("--validity-years", type=int, default=None, help="only for a pack that sets no validity period")
+
+
+def cmd_register(args: Any) -> int:
+    import sys
+
+    count = export(
+        Path(args.results), Path(args.output), args.pack, args.unit, args.date, args.link, args.validity_years
+    )
+    print(f"policyrules: {count} enterprises on the list → {args.output}", file=sys.stderr)
+    return 0
