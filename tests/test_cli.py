@@ -160,7 +160,8 @@ def test_show_lists_every_rule_with_its_origin() -> None:
     out = run("show", "--pack", "mee_2021", "--format", "json")
     rules = json.loads(out.stdout)["rules"]
     assert {r["origin"] for r in rules} == {"own"}
-    assert any(r["id"] == "severe_punishment" and r["sets"] == {"remove_from_list": True, "publicize": True} for r in rules)
+    severe = next(r for r in rules if r["id"] == "severe_punishment")
+    assert severe["sets"] == {"remove_from_list": True, "publicize": True}
 
 
 def test_coverage_table_has_no_uncovered_clause() -> None:

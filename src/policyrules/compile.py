@@ -789,11 +789,9 @@ def compile_pack(definition: PackDefinition) -> CompiledPack:
     """Parse every active rule's conditions; report every problem with file, key path and line."""
     active = [r for r in definition.rules if r.origin != "disabled"]
     parser = ConditionParser(definition.credit_scheme, (r.id for r in active))
-    compiled: list[CompiledRule] = []
-    for rule in active:
-        cond = parser.parse(rule.spec.when, rule.where.at("when"))
-        if cond is not None:
-            compiled.append(CompiledRule(rule, cond))
+    parsed = [(rule, parser.parse(rule.spec.when, rule.where.at("when"))) for rule in active]
+    # text atoms gain literals as later leaves are parsed: give every leaf the atom in its final form
+    compiled = [CompiledRule(rule, _with_atoms(cond, parser.atoms)) for rule, cond in parsed if cond is not None]
     problems = parser.problems + _policy_problems(definition, active)
     problems += _says_problems(compiled, [t for d in definition.chain() for t in d.sources.values()])
     for decision in DECISIONS:
@@ -810,6 +808,16 @@ def compile_pack(definition: PackDefinition) -> CompiledPack:
     if problems:
         raise PackError(problems)
     return CompiledPack(definition, dict(parser.atoms), tuple(compiled), parser.grade_codes)
+
+
+def _with_atoms(cond: Cond, atoms: Mapping[str, Atom]) -> Cond:
+    if isinstance(cond, Leaf):
+        return replace(cond, atom=atoms.get(cond.atom.key, cond.atom))
+    if isinstance(cond, AllOf | AnyOf):
+        return replace(cond, children=tuple(_with_atoms(c, atoms) for c in cond.children))
+    if isinstance(cond, NotOf):
+        return replace(cond, child=_with_atoms(cond.child, atoms))
+    return cond
 
 
 ELISION = "……"
