@@ -15,6 +15,7 @@ leaves every committed record intact.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import json
@@ -251,15 +252,15 @@ RECORD_COLUMNS = (
 _INSERT_RECORD = f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) VALUES ({', '.join('?' * len(RECORD_COLUMNS))})"
 
 
-def _triggers() -> str:
+def _triggers() -> list[str]:
     out = []
     for table in _TABLES:
         for action in ("UPDATE", "DELETE"):
             out.append(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'policyrules records are append-only: {action} on {table} refused'); END;"
+                f"BEGIN SELECT RAISE(ABORT, 'policyrules records are append-only: {action} on {table} refused'); END"
             )
-    return "\n".join(out)
+    return out
 
 
 class RecordStore:
@@ -283,7 +284,7 @@ class RecordStore:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 with _transaction(db):
-                    for statement in (_SCHEMA + _triggers()).split(";"):
+                    for statement in [*_SCHEMA.split(";"), *_triggers()]:
                         if statement.strip():
                             db.execute(statement)
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -624,7 +625,7 @@ def render_replay(rep: Replay) -> str:
         f"  enterprise: {r['name']}（{r['uscc']}）",
         f"  pack: {r['pack_id']} {r['pack_version']}  content sha256 {r['pack_hash'][:16]}…  engine {r['engine']}  "
         f"policyrules {r['library_version']}  as of {r['as_of']}",
-        "  recorded: " + ", ".join(f"{k} {v}" for k, v in outcomes.items()),
+        "  recorded: " + ", ".join(f"{d} {outcomes[d]}" for d in DECISIONS if d in outcomes),
         "",
     ]
     for title, ev in (
@@ -668,7 +669,7 @@ def render_list(rows: Sequence[Mapping[str, Any]]) -> str:
                     r["as_of"],
                     r["uscc"] or "",
                     r["name"] or "",
-                    " ".join(f"{k}={v}" for k, v in outcomes.items()),
+                    " ".join(f"{d}={outcomes[d]}" for d in DECISIONS if d in outcomes),
                     where,
                 ]
             )
@@ -685,9 +686,24 @@ def warn(message: str) -> None:
 _FACTS_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson", ".csv", ".xlsx")
 
 
+class _RecordAction(argparse.Action):
+    """`--record [DB]`. A DB named like a facts or register file is almost certainly the FILE argument swallowed
+    by the optional value (`--record facts.yaml`), so it is refused with a hint."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: str | None = None) -> None:
+        if isinstance(values, str) and values.lower().endswith(_FACTS_SUFFIXES):
+            raise argparse.ArgumentError(
+                self,
+                f"'{values}' looks like an input file, not a records database: put FILE before --record, "
+                "or give the database as --record=DB",
+            )
+        setattr(namespace, self.dest, values)
+
+
 def add_record_option(cmd: Any) -> None:
     cmd.add_argument(
         "--record",
+        action=_RecordAction,
         nargs="?",
         const="",
         default=None,
@@ -699,23 +715,12 @@ def add_record_option(cmd: Any) -> None:
 
 def record_path(args: Any) -> Path | None:
     """The records database `--record` asks for: None without the option, the default location for a bare
-    `--record`. A DB named like a facts or register file was almost certainly the FILE argument swallowed by
-    the optional value, so it is refused."""
+    `--record`."""
     value = getattr(args, "record", None)
     if value is None:
         return None
     if value == "":
         return default_db_path()
-    if value.lower().endswith(_FACTS_SUFFIXES):
-        raise RecordsError(
-            [
-                Problem(
-                    "--record",
-                    f"'{value}' looks like an input file, not a records database: put FILE before --record, "
-                    "or give the database as --record=DB",
-                )
-            ]
-        )
     return Path(value)
 
 
