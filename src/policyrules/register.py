@@ -134,7 +134,12 @@ def listed_enterprises(results: Path, pack: Pack | None = None, years: int | Non
                 [Problem("", "no enterprise in the results is on the list (listing: keep)", str(results))]
             )
         pack = load_pack(packs.pop())
-    n = years if years is not None else validity_years(pack)
+    n = validity_years(pack)
+    if n is not None and years is not None and years != n:
+        raise RegisterError(
+            [Problem("--validity-years", f"pack {pack.id} sets {n} years (its expiry rule); {years} contradicts it")]
+        )
+    n = n if n is not None else years
     if n is None:
         raise RegisterError(
             [
@@ -270,7 +275,9 @@ def add_register_parser(sub: Any, as_of: Any) -> None:
     exp.add_argument("--unit", default="", help="填报单位")
     exp.add_argument("--date", type=as_of, default=None, help="填表时间 YYYY-MM-DD (default today)")
     exp.add_argument("--link", default="", help="公示网站链接")
-    exp.add_argument("--validity-years", type=int, default=None, help="only for a pack that sets no validity period")
+    exp.add_argument(
+        "--validity-years", type=int, default=None, help="正面清单有效期 in years, for a pack that sets none"
+    )
 
 
 def cmd_register(args: Any) -> int:
