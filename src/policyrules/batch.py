@@ -331,23 +331,24 @@ class RowReader:
 
     def __init__(self, columns: Sequence[Column]) -> None:
         self.columns = tuple(columns)
-        self._plan = [(c.index, c.path[:-1], c.path[-1], c.kind, _str_reader(c.kind)) for c in columns]
+        width = max((c.index for c in columns), default=-1) + 1
+        # one step per cell position (None: an ignored column), so blank cells cost one test each
+        self._plan: list[tuple[tuple[str, ...], str, str, Callable[[str], object]] | None] = [None] * width
+        for c in columns:
+            self._plan[c.index] = (c.path[:-1], c.path[-1], c.kind, _str_reader(c.kind))
 
     def __call__(self, values: Sequence[object]) -> tuple[dict[str, Any], list[Problem]]:
         doc: dict[str, Any] = {}
         problems: list[Problem] = []
-        width = len(values)
-        for index, parents, last, kind, read in self._plan:
-            if index >= width:
+        for raw, step in zip(values, self._plan, strict=False):
+            if raw == "" or raw is None or step is None:
                 continue
-            raw = values[index]
+            parents, last, kind, read = step
             try:
                 if raw.__class__ is str:
-                    if not raw or raw.isspace():
+                    if raw.isspace():
                         continue
                     value = read(raw)
-                elif raw is None:
-                    continue
                 else:
                     value = cell_value(kind, raw)
             except ValueError as exc:
@@ -385,8 +386,11 @@ def output_columns(recording: bool) -> list[str]:
     return ["row", *(["record_id"] if recording else []), "pack", "as_of", *ENTERPRISE_COLUMNS, *decision_columns()]
 
 
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
 def _csv_cell(text: str) -> str:
-    if any(c in text for c in ',"\r\n'):
+    if _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 
@@ -490,7 +494,7 @@ class Evaluator:
         elif kind == "csv":
             text = chunk.blob.decode(self.config.encoding)
             for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""))):
-                if any(c.strip() for c in cells):
+                if any(cells) and "".join(cells).strip():
                     yield chunk.first_row + i, cells
         else:
             yield from zip(chunk.rows, chunk.items, strict=True)
