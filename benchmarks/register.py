@@ -321,14 +321,16 @@ def generate(rows: int, seed: int, fmt: str, bad_rate: float = 0.0, path: Path |
     return path
 
 
-def measure(command: list[str], interval: float = 0.02) -> tuple[float, int, subprocess.CompletedProcess[str]]:
-    """Wall seconds and the peak summed RSS (bytes) of the process tree of `command`."""
+def measure(command: list[str], interval: float = 0.02) -> tuple[float, int, float, subprocess.CompletedProcess[str]]:
+    """Wall seconds, the peak summed RSS (bytes) and the CPU seconds (user + system, summed over every process
+    seen) of the process tree of `command`. CPU seconds do not depend on what else runs on the machine."""
     import psutil
 
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
     peak = 0
+    cpu: dict[int, float] = {}
     while proc.poll() is None:
         total = 0
         try:
@@ -336,13 +338,15 @@ def measure(command: list[str], interval: float = 0.02) -> tuple[float, int, sub
         except psutil.NoSuchProcess:
             break
         for p in tree:
-            with contextlib.suppress(psutil.NoSuchProcess):
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
                 total += p.memory_info().rss
+                times = p.cpu_times()
+                cpu[p.pid] = times.user + times.system
         peak = max(peak, total)
         time.sleep(interval)
     out, err = proc.communicate()
     seconds = time.perf_counter() - started
-    return seconds, peak, subprocess.CompletedProcess(command, proc.returncode, out, err)
+    return seconds, peak, sum(cpu.values()), subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -373,7 +377,8 @@ def run(args: argparse.Namespace) -> None:
                 str(out),
                 *(["--record", str(OUT / f"records-{engine}-w{workers}.sqlite")] if args.record else []),
             ]
-            seconds, peak, proc = measure(command)
+            load_before = os.getloadavg()[0]
+            seconds, peak, cpu, proc = measure(command)
             if proc.returncode not in (0, 1):
                 raise SystemExit(proc.stderr)
             row = {
@@ -387,16 +392,21 @@ def run(args: argparse.Namespace) -> None:
                 "seconds": round(seconds, 2),
                 "rows_per_s": round(args.rows / seconds),
                 "peak_rss_mb": round(peak / 2**20),
+                "cpu_s": round(cpu, 1),
+                "cpu_us_per_row": round(cpu / args.rows * 1e6, 1),
+                "load_before": round(load_before, 2),
+                "load_after": round(os.getloadavg()[0], 2),
             }
             results.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
             print(proc.stderr.strip(), file=sys.stderr)
-    print("| rows | in | out | pack | engine | workers | seconds | rows/s | peak RSS (MB) |")
-    print("|---:|---|---|---|---|---:|---:|---:|---:|")
+    print("| rows | in | out | pack | engine | workers | seconds | rows/s | CPU s | peak RSS (MB) | load |")
+    print("|---:|---|---|---|---|---:|---:|---:|---:|---:|---|")
     for r in results:
         print(
             f"| {r['rows']:,} | {r['format']} | {r['output']} | {r['pack']} | {r['engine']} | {r['workers']} "
-            f"| {r['seconds']} | {r['rows_per_s']:,} | {r['peak_rss_mb']} |"
+            f"| {r['seconds']} | {r['rows_per_s']:,} | {r['cpu_s']} | {r['peak_rss_mb']} "
+            f"| {r['load_before']} → {r['load_after']} |"
         )
 
 

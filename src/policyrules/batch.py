@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import re
 import sys
+import threading
 import time
 import unicodedata
 from collections import Counter, deque
@@ -653,6 +654,14 @@ _WORKER: Evaluator | None = None
 def _init_worker(config: Config) -> None:
     global _WORKER
     _WORKER = Evaluator(config)
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """A worker whose batch was killed would wait for work forever: leave once the parent is gone."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _run_chunk(chunk: Chunk) -> ChunkResult:
@@ -1056,12 +1065,8 @@ def _results(
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    """forkserver where there is one: workers start from a clean, single-threaded server that has already
-    imported policyrules (the main process may run the progress bar's thread, which fork would copy)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["policyrules.batch"])
-        return ctx
+    """spawn: each worker is a fresh interpreter, a direct child of the batch (so it can tell when the batch is
+    gone), never a fork of a process that may be running the progress bar's thread."""
     return multiprocessing.get_context("spawn")
 
 
