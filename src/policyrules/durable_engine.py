@@ -89,28 +89,28 @@ def field_names(pack: CompiledPack) -> dict[str, str]:
     return {key: f"a{i}" for i, key in enumerate(sorted(pack.atoms))}
 
 
-def formula(cond: Cond, pack: CompiledPack, fields: Mapping[str, str], negate: bool = False) -> Formula:
+def formula(cond: Cond, pack: CompiledPack, fields: Mapping[str, str], negated: bool = False) -> Formula:
     """An inlined condition as a formula over the posted integer fields, negations pushed to the leaves."""
     if isinstance(cond, Leaf):
-        return _int_formula(cond.encoded_test(pack.atoms), fields[cond.atom.key], negate)
+        return _int_formula(cond.encoded_test(pack.atoms), fields[cond.atom.key], negated)
     if isinstance(cond, NotOf):
-        return formula(cond.child, pack, fields, not negate)
+        return formula(cond.child, pack, fields, not negated)
     if isinstance(cond, AllOf | AnyOf):
         kind = "and" if isinstance(cond, AllOf) else "or"
-        if negate:
+        if negated:
             kind = "or" if kind == "and" else "and"
-        return (kind, tuple(formula(c, pack, fields, negate) for c in cond.children))
+        return (kind, tuple(formula(c, pack, fields, negated) for c in cond.children))
     raise TypeError(f"{type(cond).__name__} left in an inlined condition; CompiledPack.inline resolves it")
 
 
-def _int_formula(test: IntTest, field: str, negate: bool) -> Formula:
+def _int_formula(test: IntTest, field: str, negated: bool) -> Formula:
     if test[0] == "cmp":
         _, op, bound = test
-        return ("cmp", field, *(negate_cmp(op, bound) if negate else (op, bound)))
+        return ("cmp", field, *(negate_cmp(op, bound) if negated else (op, bound)))
     kind = test[0]
-    if negate:
+    if negated:
         kind = "or" if kind == "and" else "and"
-    return (kind, tuple(_int_formula(t, field, negate) for t in test[1]))
+    return (kind, tuple(_int_formula(t, field, negated) for t in test[1]))
 
 
 def negate_cmp(op: str, bound: int) -> tuple[str, int]:
@@ -211,11 +211,12 @@ def cases(f: Formula, limit: int) -> list[Case]:
         return out
     out = []
     none_before: list[Case] = [{}]  # the cases where no earlier branch holds
-    for part in parts:
+    for i, part in enumerate(parts):
         out += _product(none_before, cases(part, limit), limit)
-        none_before = _product(none_before, cases(simplify(negate(part)), limit), limit)
         if len(out) > limit:
             raise TooManyCases(len(out))
+        if i < len(parts) - 1:
+            none_before = _product(none_before, cases(simplify(negate(part)), limit), limit)
     return out
 
 
