@@ -276,6 +276,9 @@ class OutcomeRef:
     outcomes: tuple[str, ...]
     says: str
     where: Where = field(compare=False, repr=False)
+    # A decision that is not present (contract §3: e.g. no penalty without a violation_case) has no outcome,
+    # so the reference holds only where this leaf does too; None for decisions that are always present.
+    presence: Leaf | None = None
 
 
 Cond: TypeAlias = Leaf | AllOf | AnyOf | NotOf | RuleRef | OutcomeRef
@@ -382,7 +385,19 @@ class ConditionParser:
                 where.problem(f"{bad} not outcomes of {decision}; expected some of {', '.join(OUTCOMES[decision])}")
             )
             return None
-        return OutcomeRef(decision, tuple(wanted), says, where)
+        return OutcomeRef(decision, tuple(wanted), says, where, self._presence(decision, says, where))
+
+    def _presence(self, decision: str, says: str, where: Where) -> Leaf | None:
+        """The leaf that holds exactly when `decision` is present (engine.present_decisions)."""
+        subject = {"listing": "listed", "inspection": "inspection_request", "penalty": "violation_case"}.get(decision)
+        if subject is None:
+            return None
+        raw = (
+            {"fact": subject, "says": says} if subject == "listed" else {"fact": subject, "present": True, "says": says}
+        )
+        leaf = self._leaf("fact", raw, says, where)
+        assert isinstance(leaf, Leaf)
+        return leaf
 
     def _only(self, raw: Mapping[str, Any], allowed: set[str], where: Where) -> bool:
         extra = sorted(str(k) for k in set(raw) - allowed)
@@ -760,7 +775,8 @@ class CompiledPack:
             return NotOf(self.inline(cond.child), cond.says)
         if isinstance(cond, RuleRef):
             return self.inline(self.rule(cond.rule_id).cond)
-        return AnyOf(tuple(self.outcome_condition(cond.decision, o) for o in cond.outcomes), cond.says)
+        outcomes = AnyOf(tuple(self.outcome_condition(cond.decision, o) for o in cond.outcomes))
+        return AllOf((cond.presence, outcomes), cond.says) if cond.presence else replace(outcomes, says=cond.says)
 
     def outcome_condition(self, decision: str, outcome: str) -> Cond:
         """When `decision` comes out as `outcome`, under the decision's hit policy, as one inlined tree."""
@@ -813,6 +829,10 @@ def compile_pack(definition: PackDefinition) -> CompiledPack:
 def _with_atoms(cond: Cond, atoms: Mapping[str, Atom]) -> Cond:
     if isinstance(cond, Leaf):
         return replace(cond, atom=atoms.get(cond.atom.key, cond.atom))
+    if isinstance(cond, OutcomeRef) and cond.presence is not None:
+        presence = _with_atoms(cond.presence, atoms)
+        assert isinstance(presence, Leaf)
+        return replace(cond, presence=presence)
     if isinstance(cond, AllOf | AnyOf):
         return replace(cond, children=tuple(_with_atoms(c, atoms) for c in cond.children))
     if isinstance(cond, NotOf):

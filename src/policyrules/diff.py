@@ -1045,7 +1045,8 @@ class DecisionDiagrams:
         assert isinstance(cond, OutcomeRef)
         wanted = frozenset(cond.outcomes)
         outcome = self._decision(index, cond.decision, full=False)
-        return dd.apply(("in", wanted), wanted.__contains__, (outcome,))
+        reference = dd.apply(("in", wanted), wanted.__contains__, (outcome,))
+        return dd.and_([self.cond(index, cond.presence), reference]) if cond.presence else reference
 
     def _leaf(self, index: int, leaf: Leaf) -> int:
         key = (index, leaf.atom.key, leaf.op, leaf.operand)

@@ -140,7 +140,8 @@ class _Generator:
             return f"(not {self.expression(cond.child)})"
         if isinstance(cond, RuleRef):
             return self.rules[cond.rule_id]
-        return f"(o_{cond.decision} in {self.constant(frozenset(cond.outcomes))})"
+        reference = f"(o_{cond.decision} in {self.constant(frozenset(cond.outcomes))})"
+        return f"({self.expression(cond.presence)} and {reference})" if cond.presence else reference
 
     def leaf(self, leaf: Leaf, var: str) -> str:
         """The same test as Leaf.test: an absent value (None) satisfies nothing but `present: false`."""
@@ -215,6 +216,8 @@ def _trace(cond: Cond, env: Env) -> ConditionTrace:
         held = env.holds(cond.rule_id)
         return ConditionTrace("rule", held, cond.says, cond.rule_id, "holds", True, held)
     assert isinstance(cond, OutcomeRef)
+    if cond.presence is not None and not cond.presence.test(env.view[cond.presence.atom.key]):
+        return ConditionTrace("outcome", False, cond.says, cond.decision, "in", cond.outcomes, None)
     outcome = env.outcome(cond.decision)
     return ConditionTrace("outcome", outcome in cond.outcomes, cond.says, cond.decision, "in", cond.outcomes, outcome)
 
