@@ -3,7 +3,6 @@ quoted clause text against the sources, and merging a pack with the packs it ext
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import re
 import sys
@@ -239,11 +238,10 @@ def shipped_packs_dir() -> Path:
     override = os.environ.get("POLICYRULES_PACKS_DIR")
     if override:
         return Path(override)
-    try:
-        installed = Path(str(importlib.resources.files("policyrules.policies")))
-    except ModuleNotFoundError:  # running from a source tree that was never installed
-        installed = None
-    if installed is not None and installed.is_dir() and any(installed.glob("*/pack.yaml")):
+    # Installed, the wheel maps policies/ to the data directory policyrules/policies beside this module
+    # (a namespace package: importlib.resources would hand back a MultiplexedPath, not a directory).
+    installed = Path(__file__).resolve().parent / "policies"
+    if any(installed.glob("*/pack.yaml")):
         return installed
     return Path(__file__).resolve().parents[2] / "policies"
 
@@ -253,13 +251,16 @@ def shipped_pack_ids() -> list[str]:
 
 
 def resolve_pack_dir(ref: str | Path, near: Path | None = None) -> Path:
-    """A pack directory from a shipped id, a sibling of `near`, or a path."""
-    candidate = Path(ref)
-    if candidate.is_dir():
-        return candidate
-    for base in ([near.parent] if near else []) + [shipped_packs_dir()]:
-        if (base / str(ref) / "pack.yaml").is_file():
-            return base / str(ref)
+    """A pack directory. A bare id (no path separator) names a sibling of `near` (the pack that extends it) or
+    a shipped pack; anything else is a path to a directory holding pack.yaml."""
+    text = str(ref)
+    is_id = re.fullmatch(r"[a-z][a-z0-9_]*", text) is not None
+    if is_id:
+        for base in ([near.parent] if near else []) + [shipped_packs_dir()]:
+            if (base / text / "pack.yaml").is_file():
+                return base / text
+    if (Path(ref) / "pack.yaml").is_file() and (not is_id or near is None):
+        return Path(ref)
     known = shipped_pack_ids()
     raise PackError(
         [

@@ -1,0 +1,52 @@
+"""The shipped packs travel inside the wheel: built from this tree, unpacked on its own, it lists and runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_wheel_carries_every_pack_and_runs_without_the_source_tree(tmp_path: Path) -> None:
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path / "dist")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert build.returncode == 0, build.stderr
+    wheel = next((tmp_path / "dist").glob("policyrules-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = sorted(p.parent.name for p in (ROOT / "policies").glob("*/pack.yaml"))
+    for pack_id in shipped:
+        for part in ("pack.yaml", "clauses.yaml", "rules.yaml"):
+            assert f"policyrules/policies/{pack_id}/{part}" in names
+    assert "policyrules/py.typed" in names
+
+    unpacked = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    env = {k: v for k, v in os.environ.items() if k != "POLICYRULES_PACKS_DIR"} | {"PYTHONPATH": str(unpacked)}
+    packs = subprocess.run(
+        [sys.executable, "-m", "policyrules.cli", "packs", "--format", "json"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert packs.returncode == 0, packs.stderr
+    import json
+
+    assert sorted(p["id"] for p in json.loads(packs.stdout)) == shipped
+    where = subprocess.run(
+        [sys.executable, "-c", "import policyrules.load as l; print(l.shipped_packs_dir())"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert where.stdout.strip().startswith(str(unpacked)), where.stdout
