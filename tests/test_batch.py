@@ -470,3 +470,19 @@ def test_progress_bar_on_a_terminal_and_quiet_otherwise(tmp_path: Path, docs: li
     assert proc.wait(timeout=60) == 0
     assert "policyrules batch" in shown and "100.0%" in shown and "━" in shown
     assert f"{len(docs) * 5} rows: {len(docs) * 5} evaluated" in shown
+
+
+def test_docs_list_every_chinese_header_and_only_those() -> None:
+    from policyrules.batch import ALIASES
+
+    text = (ROOT / "docs" / "batch.md").read_text("utf-8")
+    table = text.split("### Chinese headers", 1)[1].split("\n## ", 1)[0]
+    documented = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 2 and cells[1].startswith("`"):
+            documented[cells[0]] = cells[1].strip("`")
+    assert documented == ALIASES
+    for header, path in ALIASES.items():
+        extra = [] if path == "enterprise.uscc" else ["uscc"]
+        assert resolve_columns([header, *extra])[0].path == tuple(path.split("."))
