@@ -124,8 +124,8 @@ def test_validate_all_shipped_packs_passes() -> None:
 def test_validate_reports_a_broken_pack(tmp_path: Path) -> None:
     import shutil
 
-    broken = tmp_path / "broken"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal_pack", broken)
+    broken = tmp_path / "minimal"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", broken)
     rules = broken / "rules.yaml"
     rules.write_text(rules.read_text("utf-8").replace("enterprise.small_micro", "enterprise.smal_micro"), "utf-8")
     out = run("validate", str(broken))
@@ -144,7 +144,7 @@ def test_test_command_fails_on_a_wrong_expectation(tmp_path: Path) -> None:
     import shutil
 
     pack = tmp_path / "minimal"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal_pack", pack)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", pack)
     (pack / "cases").mkdir()
     (pack / "cases" / "wrong.yaml").write_text(
         "cases:\n  - name: wrong on purpose\n    as_of: 2021-06-01\n"

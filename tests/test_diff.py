@@ -188,7 +188,7 @@ def fixture_packs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         base / "fx_local",
         {"pack.yaml": LOCAL_PACK, "clauses.yaml": LOCAL_CLAUSES, "rules.yaml": LOCAL_RULES, "source.txt": LOCAL_SOURCE},
     )
-    minimal = ROOT / "tests" / "fixtures" / "minimal_pack"
+    minimal = ROOT / "tests" / "fixtures" / "minimal"
     shutil.copytree(minimal, base / "minimal")
     _FIXTURES["minimal"] = base / "minimal"
     shutil.copytree(minimal, base / "minimal_b")

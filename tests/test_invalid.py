@@ -1,6 +1,6 @@
 """The invalid-input corpus: one file per mistake, each message naming the file, the field path and the line.
 
-tests/invalid/packs/*.yaml each change one file of tests/fixtures/minimal_pack (a valid pack) by a text
+tests/invalid/packs/*.yaml each change one file of tests/fixtures/minimal (a valid pack) by a text
 replacement; tests/invalid/facts/*.yaml are facts documents whose first line says what the error must name.
 """
 
@@ -18,7 +18,7 @@ import yaml
 from policyrules import PackError, load_pack
 
 HERE = Path(__file__).parent
-MINIMAL = HERE / "fixtures" / "minimal_pack"
+MINIMAL = HERE / "fixtures" / "minimal"
 PACK_CASES = sorted((HERE / "invalid" / "packs").glob("*.yaml"))
 FACT_CASES = sorted((HERE / "invalid" / "facts").glob("*.yaml"))
 
@@ -31,7 +31,7 @@ def test_the_minimal_pack_itself_is_valid() -> None:
 @pytest.mark.parametrize("case", PACK_CASES, ids=lambda p: p.stem)
 def test_invalid_pack_is_reported_with_file_path_and_line(case: Path, tmp_path: Path) -> None:
     spec = yaml.safe_load(case.read_text(encoding="utf-8"))
-    pack_dir = tmp_path / "pack"
+    pack_dir = tmp_path / "minimal"
     shutil.copytree(MINIMAL, pack_dir)
     target = pack_dir / spec["file"]
     old, new = spec["replace"]

@@ -17,6 +17,7 @@ from .engine import ENGINES, Pack, load_pack
 from .errors import EngineUnavailable, FactsError, PackError, PolicyRulesError, Problem
 from .explain import coverage, effective_rules, pack_summary, render_result, render_rows
 from .load import clean_source, load_facts, read_text, shipped_pack_ids, shipped_packs_dir
+from .pack import Clause
 from .records import add_record_option, record_evaluation
 from .testing import run_cases
 
@@ -97,10 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_packs(args: argparse.Namespace) -> int:
-    summaries = [pack_summary(load_pack(pack_id)) for pack_id in shipped_pack_ids()]
+    summaries: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for pack_id in shipped_pack_ids():
+        try:
+            summaries.append(pack_summary(load_pack(pack_id)))
+        except PolicyRulesError as exc:  # list the others all the same, then fail
+            problems += exc.problems
     if args.format == "json":
         _print_json(summaries)
-        return EXIT_OK
+        return _fail_with(problems)
     for s in summaries:
         status = {"in_force": "in force", "draft": "draft", "superseded": "superseded"}[s["status"]]
         print(
@@ -115,6 +122,12 @@ def cmd_packs(args: argparse.Namespace) -> int:
             print(f"\t{d['number']}\t{d['issuer']}\t{d['date'] or ''}\t{window}\t{d['status']}")
         if s["superseded_from"]:
             print(f"\tsuperseded where inconsistent from {s['superseded_from']}")
+    return _fail_with(problems)
+
+
+def _fail_with(problems: list[Problem]) -> int:
+    if problems:
+        raise PackError(problems)
     return EXIT_OK
 
 
@@ -159,23 +172,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for target in targets:
         try:
             pack = load_pack(target)
-            uncovered = [row for row in coverage(pack) if row["status"] == "UNCOVERED"]
-            problems += [
-                Problem(
-                    f"clauses.{row['clause']}",
-                    "marked encoded but no rule cites it; cite it from a rule or "
-                    "mark it `encoded: false` with a reason",
-                    str(pack.definition.directory / "clauses.yaml"),
-                )
-                for row in uncovered
-            ]
-            if not uncovered:
-                print(f"ok\t{pack.id}\t{pack.definition.directory}")
         except PolicyRulesError as exc:
             problems += exc.problems
+            continue
+        uncovered = [
+            pack.definition.clauses[f"{pack.id}:{row['clause']}"]
+            for row in coverage(pack)
+            if row["status"] == "UNCOVERED"
+        ]
+        problems += [_uncovered_problem(clause) for clause in uncovered]
+        if not uncovered:
+            print(f"ok\t{pack.id}\t{pack.definition.directory}")
     if problems:
         raise PackError(problems)
     return EXIT_OK
+
+
+def _uncovered_problem(clause: Clause) -> Problem:
+    message = "marked encoded but no rule cites it; cite it from a rule or mark it `encoded: false` with a reason"
+    if clause.where is None:
+        return Problem(f"clauses.{clause.id}", message)
+    return clause.where.problem(message)
 
 
 def cmd_test(args: argparse.Namespace) -> int:

@@ -109,10 +109,15 @@ class Atom:
         domain, an absent value -1 and a text outside the domain -2."""
         if value is None:
             return -1
-        if isinstance(value, bool):
+        if self.kind == "bool":
+            assert isinstance(value, bool), f"{self.key}: expected a boolean, got {value!r}"
             return int(value)
-        if isinstance(value, int):
+        if self.kind == "int":
+            assert isinstance(value, int) and not isinstance(value, bool), (
+                f"{self.key}: expected a count, got {value!r}"
+            )
             return value
+        assert isinstance(value, str), f"{self.key}: expected a symbol, got {value!r}"
         return self.domain.index(value) if value in self.domain else -2
 
 

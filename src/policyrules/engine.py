@@ -266,7 +266,7 @@ def present_decisions(facts: Facts) -> tuple[str, ...]:
 class _RuleInfo:
     """What a decision needs of a rule besides whether it holds, computed once per pack."""
 
-    citations: tuple[dict[str, str], ...]
+    citations: tuple[Mapping[str, str], ...]
     draft_docs: tuple[str, ...]  # titles of draft documents the rule cites
 
 
@@ -281,15 +281,31 @@ class Pack:
         self._memo: dict[tuple[str, tuple[bool, ...]], Decision] = {}
         # without a trace a rule's entry is one of two immutable values: build them once
         self._untraced = {
-            (r.id, held): RuleTrace(r.id, held, r.rule.pack_id, r.rule.origin)
-            for r in compiled.rules
-            for held in (True, False)
+            (r.id, held): self._rule_trace(r, held, None) for r in compiled.rules for held in (True, False)
         }
+
+    def _rule_trace(self, rule: CompiledRule, held: bool, condition: ConditionTrace | None) -> RuleTrace:
+        spec = rule.rule.spec
+        return RuleTrace(
+            id=rule.id,
+            holds=held,
+            pack=rule.rule.pack_id,
+            origin=rule.rule.origin,
+            title=spec.title,
+            title_en=spec.title_en,
+            yields=spec.yields,
+            category=spec.category,
+            sets=MappingProxyType(dict(spec.sets)),
+            citations=self._info[rule.id].citations,
+            condition=condition,
+            interpretation=tuple(MappingProxyType(i.model_dump()) for i in spec.interpretation),
+        )
 
     def _rule_info(self, rule: CompiledRule) -> _RuleInfo:
         docs = [self.definition.document_of(c) for c in rule.rule.cites]
         drafts = tuple(dict.fromkeys(d.title for d in docs if d.status is DocumentStatus.draft))
-        return _RuleInfo(tuple(c.citation() for c in rule.rule.cites), drafts)
+        # read-only: the same citation objects appear in every result that cites the rule
+        return _RuleInfo(tuple(MappingProxyType(c.citation()) for c in rule.rule.cites), drafts)
 
     @property
     def definition(self) -> PackDefinition:
@@ -346,47 +362,13 @@ class Pack:
         return Result(self.id, self.version, day, chosen.name, decisions, warnings, traced=traced)
 
     def check_date(self, day: date) -> tuple[str, ...]:
-        """Errors for a date outside the force window; warnings for a draft or superseded pack."""
-        doc = self.definition.primary
-        meta = self.definition.meta
-        starts = doc.in_force_earliest or doc.in_force_from
-        if starts and day < starts:
-            raise EvaluationError(
-                [
-                    Problem(
-                        "--as-of",
-                        f"{doc.number} is in force from {starts}; "
-                        f"the evaluation date {day} is before it. Use --as-of "
-                        f"{starts} or later, or another pack.",
-                    )
-                ]
-            )
-        if doc.in_force_until and day > doc.in_force_until:
-            raise EvaluationError(
-                [
-                    Problem(
-                        "--as-of",
-                        f"{doc.number} was in force until {doc.in_force_until}; the evaluation date {day} is after it.",
-                    )
-                ]
-            )
-        warnings = []
-        if doc.in_force_earliest and doc.in_force_from and doc.in_force_earliest <= day < doc.in_force_from:
-            warnings.append(
-                f"{doc.number} may not yet have applied on {day}: its date of issue is known only to lie between "
-                f"{doc.in_force_earliest} and {doc.in_force_from} ({doc.date_note or 'see the pack notes'})"
-            )
-        if doc.status is DocumentStatus.draft:
-            warnings.append(
-                f"{doc.number or doc.title} is a draft for comment (征求意见稿), never in force: "
-                "its decisions are not binding"
-            )
-        if meta.superseded_from and day >= meta.superseded_from:
-            warnings.append(
-                f"from {meta.superseded_from} {meta.superseded_by} prevails where it differs; "
-                f"this pack is superseded where inconsistent"
-            )
-        return tuple(warnings)
+        """Errors for a date outside the force window of this pack or of any pack it extends (a local pack
+        cannot apply before the rules it builds on); warnings for a draft, a superseded pack, or a date of
+        issue known only within a range."""
+        warnings: list[str] = []
+        for definition in self.definition.chain():
+            warnings += _date_warnings(definition, day)
+        return tuple(dict.fromkeys(warnings))
 
     def _check_facts(self, facts: Facts, day: date) -> None:
         problems = []
@@ -430,7 +412,7 @@ class Pack:
         rules = self._by_decision[name]
         res = resolve(self.compiled, name, holds)
         if traced:
-            traces = tuple(_rule_trace(r, holds(r.id), _trace(r.cond, env)) for r in rules)
+            traces = tuple(self._rule_trace(r, holds(r.id), _trace(r.cond, env)) for r in rules)
         else:
             traces = tuple(self._untraced[(r.id, holds(r.id))] for r in rules)
         # a default outcome rests on the clauses whose conditions were checked and did not hold
@@ -450,7 +432,7 @@ class Pack:
         rule_notes = [
             r.rule.spec.decision_note for r in (*res.decided_by, *res.flag_rules) if r.rule.spec.decision_note
         ]
-        policy_note = self.definition.decisions[name].note
+        policy_note = self.definition.decisions[name].default_note
         default_note = [f"默认结论 / default outcome: {policy_note}"] if not res.decided_by and policy_note else []
         notes = tuple(dict.fromkeys((*drafts, *rule_notes, *default_note)))
         return Decision(
@@ -465,22 +447,48 @@ class Pack:
         )
 
 
-def _rule_trace(rule: CompiledRule, held: bool, condition: ConditionTrace | None) -> RuleTrace:
-    spec = rule.rule.spec
-    return RuleTrace(
-        id=rule.id,
-        holds=held,
-        pack=rule.rule.pack_id,
-        origin=rule.rule.origin,
-        title=spec.title,
-        title_en=spec.title_en,
-        yields=spec.yields,
-        category=spec.category,
-        sets=dict(spec.sets),
-        citations=tuple(c.citation() for c in rule.rule.cites),
-        condition=condition,
-        interpretation=tuple(i.model_dump() for i in spec.interpretation),
-    )
+def _date_warnings(definition: PackDefinition, day: date) -> list[str]:
+    doc = definition.primary
+    meta = definition.meta
+    starts = doc.in_force_earliest or doc.in_force_from
+    if starts and day < starts:
+        raise EvaluationError(
+            [
+                Problem(
+                    "as_of",
+                    f"{doc.number} is in force from {starts}; the evaluation date {day} is before it (pack "
+                    f"{meta.id}). Evaluate on {starts} or later, or with another pack.",
+                )
+            ]
+        )
+    if doc.in_force_until and day > doc.in_force_until:
+        raise EvaluationError(
+            [
+                Problem(
+                    "as_of",
+                    f"{doc.number} was in force until {doc.in_force_until}; the evaluation date {day} is after it "
+                    f"(pack {meta.id}).",
+                )
+            ]
+        )
+    warnings = []
+    if doc.in_force_earliest and doc.in_force_from and doc.in_force_earliest <= day < doc.in_force_from:
+        warnings.append(
+            f"{doc.number} may not yet have applied on {day}: its date of issue is known only to lie between "
+            f"{doc.in_force_earliest} and {doc.in_force_from} ({doc.date_note or 'see the pack notes'})"
+        )
+    if doc.status is DocumentStatus.draft:
+        warnings.append(
+            f"《{doc.title}》 is a draft for comment (征求意见稿), never in force: its decisions are not binding"
+        )
+    if meta.superseded_from and day >= meta.superseded_from:
+        warnings.append(
+            f"from {meta.superseded_from} {meta.superseded_by or 'a later document'} prevails where it differs; "
+            f"{meta.id} is superseded where inconsistent"
+        )
+    elif doc.status is DocumentStatus.superseded and not meta.superseded_from:
+        warnings.append(f"{doc.number} ({meta.id}) is marked superseded: check which document now governs")
+    return warnings
 
 
 def compile_pack(definition: PackDefinition) -> Pack:

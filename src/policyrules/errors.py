@@ -17,11 +17,11 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
-        if self.line is not None:
-            where += f":{self.line}"
-        field = f" {self.path}:" if self.path else ""
-        return f"{where}:{field} {self.message}"
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line is not None else f"{self.file}: "
+        field = f"{self.path}: " if self.path else ""
+        return f"{where}{field}{self.message}"
 
     def to_json(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "path": self.path, "message": self.message}
@@ -54,9 +54,9 @@ class EngineUnavailable(PolicyRulesError):
 
 
 def did_you_mean(found: str, known: Iterable[str]) -> str:
-    """A ' did you mean …?' suffix naming the nearest known name, or '' when nothing is close."""
+    """A ' (did you mean …?)' suffix naming the nearest known name, or '' when nothing is close."""
     close = difflib.get_close_matches(found, list(known), n=1, cutoff=0.5)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def format_path(loc: Iterable[object]) -> str:

@@ -173,7 +173,7 @@ def _rule_lines(rule: RuleTrace, lang: Lang, traced: bool) -> list[str]:
         lines.append(f"      {_w('no_trace', lang)}")
         return lines
     if not rule.holds:
-        failed = _semi(lang).join(f.says or _node_label(f, lang) for f in rule.failed)
+        failed = _semi(lang).join(_failure_phrase(f, lang) for f in rule.failed)
         lines.append(f"      {_w('failed', lang)}{_colon(lang)}{failed}")
     lines += _condition_lines(rule.condition, lang, depth=3)
     for note in rule.interpretation:
@@ -181,6 +181,15 @@ def _rule_lines(rule: RuleTrace, lang: Lang, traced: bool) -> list[str]:
         lines.append(f"        {_w('reading', lang)}{_colon(lang)}{note['reading']}")
         lines.append(f"        {_w('alternative', lang)}{_colon(lang)}{note['alternative']}")
     return lines
+
+
+def _failure_phrase(node: ConditionTrace, lang: Lang) -> str:
+    if node.says:
+        return node.says
+    if node.kind == "not" and node.children:
+        inner = _failure_phrase(node.children[0], lang)
+        return f"并非「{inner}」" if lang == "zh" else f"not “{inner}”"
+    return _node_label(node, lang)
 
 
 def _condition_lines(node: ConditionTrace, lang: Lang, depth: int) -> list[str]:

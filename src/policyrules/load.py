@@ -26,6 +26,7 @@ from .pack import (
     Origin,
     PackDefinition,
     PackFile,
+    PackMeta,
     Rule,
     RuleAction,
     RulesFile,
@@ -42,24 +43,34 @@ PACK_FILES = ("pack.yaml", "clauses.yaml", "rules.yaml")
 # The engine's documented hit policies; a pack may restate or change them under `decisions:`.
 DEFAULT_POLICIES: dict[str, DecisionPolicySpec] = {
     "inclusion": DecisionPolicySpec(
-        priority=("barred", "eligible"), default="ineligible", note="a bar overrides every inclusion category"
+        priority=("barred", "eligible"),
+        default="ineligible",
+        note="a bar overrides every inclusion category",
+        default_note="no inclusion category of this pack holds, and nothing bars the enterprise",
     ),
     "listing": DecisionPolicySpec(
-        priority=("remove", "expired"), default="keep", note="an order to remove outranks plain expiry"
+        priority=("remove", "expired"),
+        default="keep",
+        note="an order to remove outranks plain expiry",
+        default_note="no removal rule holds and the validity period has not ended",
     ),
     "inspection": DecisionPolicySpec(
         priority=("refused", "non_site", "self_check_first", "needs_approval", "permitted"),
         default="permitted",
-        note="the most restrictive holding outcome wins; with no positive-list rule in play, ordinary "
-        "enforcement applies and the inspection is permitted",
+        note="the most restrictive holding outcome wins",
+        default_note="no positive-list restriction applies to this request: ordinary enforcement permits it",
     ),
     "penalty": DecisionPolicySpec(
-        priority=("severe", "may_waive"), default="ordinary", note="severe punishment overrides a waiver"
+        priority=("severe", "may_waive"),
+        default="ordinary",
+        note="severe punishment overrides a waiver",
+        default_note="neither a waiver nor severe punishment applies: the violation is dealt with by law",
     ),
     "supervision": DecisionPolicySpec(
         priority=("special", "exempt_on_site", "reduced", "general"),
         default="general",
         note="special supervision outranks every relief",
+        default_note="no rule changes how often the enterprise is drawn: an ordinary random-draw object",
     ),
 }
 
@@ -283,6 +294,7 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
     files = _read_pack_files(directory)
     pack_file = validate(PackFile, files["pack.yaml"][0], _where(files, "pack.yaml"), PackError)
     meta = pack_file.pack
+    _check_identity(meta, directory, files)
     if meta.id in _seen:
         raise PackError(
             [
@@ -315,6 +327,28 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
         parent=parent,
         where=_where(files, "pack.yaml", "pack"),
     )
+
+
+def _check_identity(meta: PackMeta, directory: Path, files: Mapping[str, tuple[Any, Where]]) -> None:
+    """The id is how other packs and users name the pack: it must be the directory's name; the primary
+    document must be one of the pack's documents."""
+    problems = []
+    if meta.id != directory.resolve().name:
+        problems.append(
+            _where(files, "pack.yaml", "pack", "id").problem(
+                f"the pack id '{meta.id}' differs from its directory name '{directory.resolve().name}'; "
+                "rename one so that `extends:` and `--pack` find it"
+            )
+        )
+    if meta.primary_document is not None and meta.primary_document not in meta.documents:
+        problems.append(
+            _where(files, "pack.yaml", "pack", "primary_document").problem(
+                f"unknown document '{meta.primary_document}'{did_you_mean(meta.primary_document, meta.documents)}; "
+                f"documents of this pack: {', '.join(meta.documents)}"
+            )
+        )
+    if problems:
+        raise PackError(problems)
 
 
 def _read_pack_files(directory: Path) -> dict[str, tuple[Any, Where]]:
@@ -404,6 +438,7 @@ def _resolve_clauses(
             text=clause.text,
             encoded=clause.encoded,
             reason=clause.reason,
+            where=where,
         )
     return clauses
 
@@ -504,12 +539,19 @@ def _resolve_rule(
     if action is RuleAction.disable:
         if not rule.reason:
             problems.append(where.problem("a disabled rule needs `reason:` saying why the local text drops it"))
-        if rule.when is not None or rule.yields is not None:
-            problems.append(where.problem("a disabled rule takes only id, action, reason, cites and notes"))
+        extra = [k for k in rule.model_fields_set if k not in ("id", "action", "reason", "cites", "notes")]
+        if extra:
+            problems.append(
+                where.problem(
+                    f"a disabled rule takes only id, action, reason, cites and notes; found {', '.join(extra)}"
+                )
+            )
         if len(problems) > before or parent_rule is None:
             return None
         return Rule(parent_rule.spec, pack_id, "disabled", cites, where, replaced=parent_rule, reason=rule.reason)
-    decision = rule.decision or (parent_rule.spec.decision if parent_rule else None)
+    if parent_rule is not None:
+        rule = _inherit_from(rule, parent_rule.spec)
+    decision = rule.decision
     if decision is None:
         problems.append(where.problem("missing `decision:` (one of " + ", ".join(DECISIONS) + ")"))
     else:
@@ -518,9 +560,22 @@ def _resolve_rule(
         problems.append(where.problem("missing `when:`: the conditions under which the rule holds"))
     if len(problems) > before or decision is None:
         return None
-    spec = rule.model_copy(update={"decision": decision})
+    spec = rule
     origin: Origin = "overridden" if parent_rule else ("added" if parent else "own")
     return Rule(spec, pack_id, origin, cites, where, replaced=parent_rule)
+
+
+def _inherit_from(rule: RuleSpec, parent: RuleSpec) -> RuleSpec:
+    """An override restates what it changes; what it leaves out (decision, outcome, flags, category, titles)
+    stays as the parent rule has it. Conditions and interpretations are never inherited: new conditions need
+    their own reading of the text."""
+    given = rule.model_fields_set
+    inherited = {
+        name: getattr(parent, name)
+        for name in ("decision", "yields", "sets", "category", "title", "title_en")
+        if name not in given
+    }
+    return rule.model_copy(update=inherited)
 
 
 def _resolve_cites(
@@ -563,7 +618,7 @@ def _resolve_cites(
 
 def _check_outputs(rule: RuleSpec, decision: str, where: Where, problems: list[Problem]) -> None:
     if rule.yields is None and not rule.sets:
-        problems.append(where.problem("a rule must `yield:` an outcome or `set:` a flag"))
+        problems.append(where.problem("a rule must name an outcome (`yields:`) or set a flag (`sets:`)"))
     if rule.yields is not None and rule.yields not in OUTCOMES[decision]:
         problems.append(
             where.at("yields").problem(

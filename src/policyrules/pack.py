@@ -89,7 +89,10 @@ class DecisionPolicySpec(Spec):
 
     priority: tuple[str, ...]
     default: str
-    note: str | None = None
+    note: str | None = Field(default=None, description="why the priority is as it is")
+    default_note: str | None = Field(
+        default=None, description="what the default outcome means; the decision carries it whenever no rule decides"
+    )
 
 
 class PackMeta(Spec):
@@ -213,6 +216,7 @@ class Clause:
     text: str
     encoded: bool
     reason: str | None
+    where: Where | None = field(default=None, compare=False, repr=False)
 
     @property
     def ref(self) -> str:

@@ -34,6 +34,16 @@ class ConditionTrace:
             return tuple(f for c in self.children for f in c.failures()) or (self,)
         return (self,)
 
+    @property
+    def phrase(self) -> str:
+        """The source phrase this node encodes; a `not` without its own says: reads as not(<inner phrase>)."""
+        if self.says:
+            return self.says
+        if self.kind == "not" and self.children:
+            return f"not({self.children[0].phrase})"
+        inner = [c.phrase for c in self.children]
+        return f"{self.kind}({', '.join(inner)})" if inner else str(self.subject)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "holds": self.holds}
         if self.says is not None:
@@ -55,10 +65,10 @@ class RuleTrace:
     title_en: str | None = None
     yields: str | None = None
     category: str | None = None
-    sets: dict[str, bool] = field(default_factory=dict)
-    citations: tuple[dict[str, str], ...] = ()
+    sets: Mapping[str, bool] = field(default_factory=dict)
+    citations: tuple[Mapping[str, str], ...] = ()
     condition: ConditionTrace | None = None
-    interpretation: tuple[dict[str, str], ...] = ()
+    interpretation: tuple[Mapping[str, str], ...] = ()
 
     @property
     def failed(self) -> tuple[ConditionTrace, ...]:
@@ -74,13 +84,13 @@ class RuleTrace:
             title=self.title,
             yields=self.yields,
             category=self.category,
-            sets=self.sets,
-            citations=list(self.citations),
-            interpretation=list(self.interpretation),
+            sets=dict(self.sets),
+            citations=[dict(c) for c in self.citations],
+            interpretation=[dict(i) for i in self.interpretation],
         )
         if self.condition is not None:
             out["condition"] = self.condition.to_json()
-            out["failed"] = [f.says for f in self.failed]
+            out["failed"] = [f.phrase for f in self.failed]
         return out
 
 
@@ -89,7 +99,7 @@ class Decision:
     name: str
     outcome: str
     rules: tuple[RuleTrace, ...]
-    citations: tuple[dict[str, str], ...]
+    citations: tuple[Mapping[str, str], ...]
     categories: tuple[str, ...] = ()
     flags: Mapping[str, bool] = field(default_factory=dict)
     decided_by: tuple[str, ...] = ()  # the holding rules that produced the outcome; empty for the default
@@ -101,7 +111,7 @@ class Decision:
             out["categories"] = list(self.categories)
         out.update(self.flags)
         out["rules"] = [r.to_json(trace) for r in self.rules]
-        out["citations"] = list(self.citations)
+        out["citations"] = [dict(c) for c in self.citations]
         out["decided_by"] = list(self.decided_by)
         if self.notes:
             out["notes"] = list(self.notes)
@@ -134,7 +144,7 @@ class Result:
         return out
 
 
-def unique_citations(citations: Iterable[dict[str, str]]) -> tuple[dict[str, str], ...]:
+def unique_citations(citations: Iterable[Mapping[str, str]]) -> tuple[Mapping[str, str], ...]:
     seen: set[tuple[str, str, str]] = set()
     out = []
     for c in citations:
