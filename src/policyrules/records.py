@@ -16,7 +16,6 @@ leaves every committed record intact.
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import json
 import os
@@ -59,16 +58,25 @@ class RecordsError(PolicyRulesError):
 
 # --- ids, canonical JSON, hashes --------------------------------------------------------------------------------
 
-_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_TO_CROCKFORD = str.maketrans(_B32, _CROCKFORD)
 _ID_LOCK = threading.Lock()
 _last_id = 0
 
 
+_PAIRS = tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)  # every 10 bits as two characters
+
+
 def format_id(value: int) -> str:
     """A 128-bit id as a ULID: 26 characters of Crockford base32, whose order is the numeric order."""
-    return base64.b32encode((value << 6).to_bytes(17, "big")).decode("ascii")[:26].translate(_TO_CROCKFORD)
+    pairs = _PAIRS
+    return "".join(
+        (
+            pairs[value >> 120 & 1023], pairs[value >> 110 & 1023], pairs[value >> 100 & 1023],
+            pairs[value >> 90 & 1023], pairs[value >> 80 & 1023], pairs[value >> 70 & 1023],
+            pairs[value >> 60 & 1023], pairs[value >> 50 & 1023], pairs[value >> 40 & 1023],
+            pairs[value >> 30 & 1023], pairs[value >> 20 & 1023], pairs[value >> 10 & 1023], pairs[value & 1023],
+        )
+    )  # fmt: skip
 
 
 def parse_id(text: str) -> int:
@@ -190,20 +198,21 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pack_files (
     sha256 TEXT PRIMARY KEY,
     content BLOB NOT NULL
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS packs (
     content_hash TEXT PRIMARY KEY,
     pack_id TEXT NOT NULL,
     version TEXT NOT NULL,
     manifest TEXT NOT NULL,
     stored_at TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS results (
     sha256 TEXT PRIMARY KEY,
     json TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS records (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     time TEXT NOT NULL,
     command TEXT NOT NULL,
     source TEXT,
@@ -222,7 +231,7 @@ CREATE TABLE IF NOT EXISTS records (
     outcomes TEXT NOT NULL,
     citations TEXT NOT NULL,
     result_hash TEXT NOT NULL REFERENCES results(sha256)
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS records_by_uscc ON records(uscc);
 """
 
