@@ -1175,22 +1175,18 @@ class _Progress:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
-            MofNCompleteColumn,
             Progress,
             TextColumn,
             TimeElapsedColumn,
             TimeRemainingColumn,
         )
 
-        unit = "rows" if register.kind == "xlsx" or register.total is None else "bytes"
-        columns: list[Any] = [
-            TextColumn("[bold]policyrules batch"),
-            BarColumn(),
-            TextColumn("{task.percentage:>5.1f}%"),
-        ]
-        if unit == "rows":
-            columns.append(MofNCompleteColumn())
-        columns += [TextColumn("{task.fields[rows]:>10,} rows"), TimeElapsedColumn(), TimeRemainingColumn()]
+        columns: list[Any] = [TextColumn("[bold]policyrules batch"), BarColumn()]
+        if register.total is not None:  # a sheet without a dimension record, or standard input: no total
+            columns.append(TextColumn("{task.percentage:>5.1f}%"))
+        columns += [TextColumn("{task.fields[rows]:>10,} rows"), TimeElapsedColumn()]
+        if register.total is not None:
+            columns.append(TimeRemainingColumn())
         self._bar = Progress(*columns, console=Console(stderr=True, force_terminal=mode == "always"), transient=False)
         self._task = self._bar.add_task("batch", total=register.total, rows=0)
         self._bar.start()
