@@ -486,3 +486,71 @@ def test_docs_list_every_chinese_header_and_only_those() -> None:
     for header, path in ALIASES.items():
         extra = [] if path == "enterprise.uscc" else ["uscc"]
         assert resolve_columns([header, *extra])[0].path == tuple(path.split("."))
+
+
+@pytest.mark.parametrize("epoch", ["1900", "1904"])
+def test_sheet_xml_reader_reads_what_openpyxl_reads(tmp_path: Path, epoch: str) -> None:
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from policyrules.batch import _SheetXml, parse_sheet_rows
+
+    wb = openpyxl.Workbook()
+    if epoch == "1904":
+        wb.epoch = CALENDAR_MAC_1904
+    wb.active.title = "封面"  # type: ignore[union-attr]
+    ws = wb.create_sheet("企业名录")
+    ws.append(["企业名称", "统一社会信用代码", "纳入日期", "数", "是否", "备注"])
+    ws.append(["甲 & <乙>", "91350100M000100Y43", datetime(2021, 9, 30), 2614, True, None])
+    ws.append([CellRichText(["富", TextBlock(InlineFont(b=True), "文本")]), "x", datetime(2020, 2, 29, 12, 30), 1.5])
+    ws.append([])
+    ws.append([None, None, None, -3, False, "  前后空格  "])
+    ws["F7"] = "末行"
+    wb.save(tmp_path / "w.xlsx")
+
+    reference = openpyxl.load_workbook(tmp_path / "w.xlsx", read_only=True, data_only=True, rich_text=False)
+    expected = {
+        i: [c for c in row]
+        for i, row in enumerate(reference["企业名录"].iter_rows(values_only=True), start=1)
+        if any(c is not None for c in row)
+    }
+    reference.close()
+    sheet = _SheetXml(str(tmp_path / "w.xlsx"), "企业名录")
+    with sheet.stream() as stream:
+        got = {n: cells for n, cells in parse_sheet_rows(stream.read(), sheet.format) if cells}
+    sheet.zip.close()
+    assert set(got) == set(expected) == {1, 2, 3, 5, 7}
+    for n, cells in got.items():
+        padded = cells + [None] * (len(expected[n]) - len(cells))
+        assert padded == expected[n], n
+    assert got[3][0] == "富文本" and got[2][0] == "甲 & <乙>" and got[3][2] == datetime(2020, 2, 29, 12, 30)
+
+
+def test_xlsx_reader_falls_back_to_openpyxl_and_agrees(tmp_path: Path, docs: list[dict[str, Any]]) -> None:
+    """Both readers of .xlsx (raw sheet XML in the workers; openpyxl for sheets with prefixed tags) give the same."""
+    register = tmp_path / "r.xlsx"
+    write_xlsx(register, docs[:12])
+    fast = Register(str(register))
+    assert fast.sheet_format is not None
+    slow = Register(str(register))
+    assert slow._stream is not None and slow._sheet_xml is not None
+    slow._stream.close()
+    slow._sheet_xml.zip.close()
+    slow._stream, slow._sheet_xml, slow.sheet_format = None, None, None
+    slow._open_xlsx_openpyxl(None)
+    config = {"fast": (fast, config_for(fast)), "slow": (slow, config_for(slow))}
+    outputs = {}
+    for name, (register_, cfg) in config.items():
+        from policyrules.batch import Evaluator
+
+        evaluator = Evaluator(cfg)
+        outputs[name] = "".join(evaluator.run(c).output for c in register_.chunks(5))
+        register_.close()
+    assert outputs["fast"] == outputs["slow"] and outputs["fast"].count("\r\n") == 12
+
+
+def config_for(register: Register) -> Any:
+    from policyrules.batch import Config
+
+    return Config(PACK, AS_OF, "compiled", "xlsx", "csv", register.columns, sheet=register.sheet_format)
