@@ -1526,7 +1526,8 @@ class _Progress:
         columns += [TextColumn("{task.fields[rows]:>10,} rows"), TimeElapsedColumn()]
         if register.total is not None:
             columns.append(TimeRemainingColumn())
-        self._bar = Progress(*columns, console=Console(stderr=True, force_terminal=mode == "always"), transient=False)
+        console = Console(stderr=True, force_terminal=True if mode == "always" else None)  # None: detect
+        self._bar = Progress(*columns, console=console, transient=False)
         self._task = self._bar.add_task("batch", total=register.total, rows=0)
         self._bar.start()
 
