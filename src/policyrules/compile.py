@@ -47,6 +47,12 @@ def as_known_on(facts: Facts, as_of: date) -> Facts:
     """The facts with every event dated after `as_of` dropped: what was known on that date."""
     ent = facts.enterprise
     listing = ent.listing
+    if (
+        all(v.date <= as_of for v in ent.violations)
+        and all(i.date <= as_of for i in ent.inspections)
+        and (listing is None or (listing.listed_on <= as_of and (listing.removed_on or as_of) <= as_of))
+    ):
+        return facts  # the usual case: nothing to drop, no copy
     if listing is not None and listing.listed_on > as_of:
         listing = None
     elif listing is not None and listing.removed_on is not None and listing.removed_on > as_of:

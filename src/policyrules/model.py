@@ -30,9 +30,12 @@ USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 3^(i-1) mod 31 for positions 1..17
 
 
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARSET)}
+
+
 def uscc_check_char(first17: str) -> str:
     """The check character (position 18) for the first 17 characters of a USCC."""
-    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 
