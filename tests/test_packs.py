@@ -3,6 +3,7 @@ sources verbatim."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -88,3 +89,54 @@ def test_every_example_evaluates_on_its_date(pack_id: str, example: object) -> N
     facts = yaml.safe_load(example.read_text(encoding="utf-8"))
     result = pack(pack_id).evaluate(facts, as_of=example_as_of(example))
     assert all(d.citations for d in result.decisions.values())
+
+
+NUMERALS = "一二三四五六七八九十"
+_MARKERS = re.compile(
+    rf"(?:(?<=[。：；\s　])|^)([{NUMERALS}]+)、"  # a section: 三、
+    rf"|（([{NUMERALS}]+)）"  # a clause: （七）
+    rf"|(?<=[。；：，])([{NUMERALS}])是"  # an item: 二是
+)
+
+
+def numbered_labels(text: str) -> list[str]:
+    """Every section, clause and item label a document numbers, in the form packs use: 三、, 三、（二）,
+    三、（二）四是 (or 二、三是 where items stand directly under a section)."""
+    labels: list[str] = []
+    section: str | None = None
+    clause: str | None = None
+    for match in _MARKERS.finditer(text):
+        if match[1]:
+            section, clause = match[1], None
+            labels.append(f"{section}、")
+        elif match[2] and section:
+            clause = match[2]
+            labels.append(f"{section}、（{clause}）")
+        elif match[3] and section:
+            labels.append(f"{section}、" + (f"（{clause}）" if clause else "") + f"{match[3]}是")
+    return list(dict.fromkeys(labels))
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+def test_every_numbered_clause_of_the_sources_is_recorded(pack_id: str) -> None:
+    """Clause coverage against the text itself: each section, clause and item the documents number appears in
+    clauses.yaml (encoded, or not encoded with a reason), so no rule-like clause can be silently left out."""
+    definition = pack(pack_id).definition
+    for doc_id, text in definition.sources.items():
+        labels = {c.label for c in definition.clauses.values() if c.pack_id == pack_id and c.doc_id == doc_id}
+        missing = [label for label in numbered_labels(text) if not any(own.startswith(label) for own in labels)]
+        assert not missing, f"{pack_id}/{doc_id}: no clause recorded for {missing}"
+
+
+def test_numbered_labels_reads_the_document_structure() -> None:
+    text = "一、总则。（一）目的。二、措施：一是申报；二是备案。（二）检查，一是现场；二是非现场。"
+    assert numbered_labels(text) == [
+        "一、",
+        "一、（一）",
+        "二、",
+        "二、一是",
+        "二、二是",
+        "二、（二）",
+        "二、（二）一是",
+        "二、（二）二是",
+    ]
