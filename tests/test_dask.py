@@ -9,15 +9,14 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import dask.dataframe as dd  # the test extra installs dask: a missing install is a failure, not a skip
+import distributed
 import pytest
 
-dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
-
-from policyrules.batch import run_batch  # noqa: E402
-from policyrules.dask_batch import RESULT_COLUMNS, evaluate_dataframe  # noqa: E402
-from policyrules.errors import PolicyRulesError  # noqa: E402
-from test_batch import AS_OF, BAD_ROWS, PACK, good_documents, write_csv  # noqa: E402
+from policyrules.batch import run_batch
+from policyrules.dask_batch import RESULT_COLUMNS, evaluate_dataframe
+from policyrules.errors import PolicyRulesError
+from test_batch import AS_OF, BAD_ROWS, PACK, good_documents, write_csv
 
 
 @pytest.fixture(scope="module")
