@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from policyrules import parse_facts
-from policyrules.compile import AllOf, AnyOf, Atom, CompiledPack, Cond, IntTest, Leaf, NotOf, Value
+from policyrules.compile import Atom, CompiledPack, IntTest, Leaf, Value
+from policyrules.compile import leaves as cond_leaves
 from policyrules.engine import CompiledEngine
 from policyrules.load import shipped_pack_ids
 from strategies import Document, boolean_paths, facts_and_dates, pack_cases, shipped_pack
@@ -146,17 +147,8 @@ def test_generated_documents_are_valid_and_reach_every_boolean_fact() -> None:
 
 
 def leaves(pack: CompiledPack) -> Iterator[Leaf]:
-    def walk(cond: Cond) -> Iterator[Leaf]:
-        if isinstance(cond, Leaf):
-            yield cond
-        elif isinstance(cond, AllOf | AnyOf):
-            for child in cond.children:
-                yield from walk(child)
-        elif isinstance(cond, NotOf):
-            yield from walk(cond.child)
-
     for rule in pack.rules:
-        yield from walk(rule.cond)
+        yield from cond_leaves(rule.cond)
 
 
 def int_test(test: IntTest, x: int) -> bool:

@@ -873,7 +873,7 @@ def _says_problems(rules: Sequence[CompiledRule], texts: Sequence[str]) -> list[
     """Every `says:` must be the source's own words (…… for an elision)."""
     problems = []
     for rule in rules:
-        for node in _nodes(rule.cond):
+        for node in nodes(rule.cond):
             says = getattr(node, "says", None)
             where = getattr(node, "where", None) or rule.rule.where.at("when")
             if says and not quoted_in(says, texts):
@@ -886,13 +886,19 @@ def _says_problems(rules: Sequence[CompiledRule], texts: Sequence[str]) -> list[
     return problems
 
 
-def _nodes(cond: Cond) -> Iterator[Cond]:
+def nodes(cond: Cond) -> Iterator[Cond]:
+    """Every node of a condition tree, depth first (references are not followed)."""
     yield cond
     if isinstance(cond, AllOf | AnyOf):
         for child in cond.children:
-            yield from _nodes(child)
+            yield from nodes(child)
     elif isinstance(cond, NotOf):
-        yield from _nodes(cond.child)
+        yield from nodes(cond.child)
+
+
+def leaves(cond: Cond) -> Iterator[Leaf]:
+    """The fact leaves of a condition tree."""
+    return (node for node in nodes(cond) if isinstance(node, Leaf))
 
 
 def _policy_problems(definition: PackDefinition, active: Sequence[Rule]) -> list[Problem]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -53,12 +53,13 @@ from .compile import (
     Value,
     as_known_on,
     complete_years,
+    leaves,
     references,
     shift,
 )
 from .engine import Pack
 from .errors import PolicyRulesError, Problem
-from .model import ENUM_LABELS, Facts, parse_facts, uscc_check_char
+from .model import ENUM_LABELS, Facts, innermost_model, parse_facts, uscc_check_char
 from .pack import DECISIONS, FLAGS, PackDefinition
 from .result import Decision
 
@@ -142,7 +143,7 @@ def _model_default(path: str) -> Value:
     model: type[BaseModel] = Facts
     parts = path.split(".")
     for part in parts[:-1]:
-        inner = _inner_model(model.model_fields[part].annotation)
+        inner = innermost_model(model.model_fields[part].annotation)
         assert inner is not None, path
         model = inner
     default = model.model_fields[parts[-1]].default
@@ -150,16 +151,6 @@ def _model_default(path: str) -> Value:
         return str(default.value)
     if isinstance(default, bool | str):
         return default
-    return None
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
     return None
 
 
@@ -189,8 +180,8 @@ class Domain:
         self.models: list[dict[str, AtomModel]] = [{} for _ in self.packs]
         self.notes: list[str] = []
         self._values: dict[tuple[int, str, tuple[Value, ...]], Value] = {}
-        leaves = [leaf for pack in self.packs for rule in pack.rules for leaf in _leaves(rule.cond)]
-        self._caps = _leaf_caps(leaves)
+        every_leaf = [leaf for pack in self.packs for rule in pack.rules for leaf in leaves(rule.cond)]
+        self._caps = _leaf_caps(every_leaf)
         self._add(Dim("listing", "listing", LISTING_STATES, "listing state", "enterprise.listing"))
         for question in QUESTIONS:
             self._add(Dim(f"question:{question}", "question", (False, True), f"{question} asked", question))
@@ -467,7 +458,7 @@ class Domain:
     def dims_of_rules(self, pack_index: int, rules: Iterable[CompiledRule]) -> list[str]:
         seen: dict[str, None] = {}
         for rule in rules:
-            for leaf in _leaves(rule.cond):
+            for leaf in leaves(rule.cond):
                 for dim in self.deps(pack_index, leaf.atom.key):
                     seen[dim] = None
         return sorted(seen, key=self.order.__getitem__)
@@ -660,16 +651,6 @@ def _matches_class(
     if "on_site" in filters and cls.on_site != filters["on_site"]:
         return False
     return not ("upheld" in filters and cls.upheld != filters["upheld"])
-
-
-def _leaves(cond: Cond) -> Iterator[Leaf]:
-    if isinstance(cond, Leaf):
-        yield cond
-    elif isinstance(cond, AllOf | AnyOf):
-        for child in cond.children:
-            yield from _leaves(child)
-    elif isinstance(cond, NotOf):
-        yield from _leaves(cond.child)
 
 
 def _leaf_caps(leaves: Iterable[Leaf]) -> dict[str, set[int]]:

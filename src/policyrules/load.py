@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import FactsError, PackError, PolicyRulesError, Problem, did_you_mean, format_path
-from .model import Facts, parse_facts
+from .model import Facts, innermost_model, parse_facts
 from .pack import (
     DECISIONS,
     FLAGS,
@@ -161,20 +161,10 @@ def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             break
         if isinstance(part, str) and part in current.model_fields:
-            current = _first_model(current.model_fields[part].annotation) or current
+            current = innermost_model(current.model_fields[part].annotation) or current
     if isinstance(current, type) and issubclass(current, BaseModel):
         return list(current.model_fields)
     return []
-
-
-def _first_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _first_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 # --- facts documents -----------------------------------------------------------------------------------

@@ -324,18 +324,19 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
         field = model.model_fields.get(part)
         if field is None:
             return None
-        inner = _innermost_model(field.annotation)
+        inner = innermost_model(field.annotation)
         if inner is None:
             return None
         model = inner
     return model
 
 
-def _innermost_model(annotation: Any) -> type[BaseModel] | None:
+def innermost_model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as `Listing | None` or `tuple[Violation, ...]`."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
-        found = _innermost_model(arg)
+        found = innermost_model(arg)
         if found is not None:
             return found
     return None
