@@ -806,17 +806,7 @@ def parse_sheet_rows(blob: bytes, fmt: SheetFormat, first_row: int = 1) -> Itera
                         start = inner.find(b"<v>")
                         if start >= 0:
                             raw = inner[start + 3 : inner.find(b"</v>", start)]
-                            if kind == b"s":
-                                value = fmt.shared_strings[int(raw)]
-                            elif kind == b"b":
-                                value = raw.strip() in (b"1", b"true")
-                            elif kind in (b"str", b"e", b"d"):
-                                value = _xml_text(raw)
-                            else:
-                                value = _number(raw)
-                                style = _attr(attrs, b' s="')
-                                if column in fmt.date_columns or (style is not None and int(style) in fmt.date_styles):
-                                    value = _excel_date(value, fmt.date1904)
+                            value = _cell_value(kind, raw, _attr(attrs, b' s="'), column, fmt)
                 if column >= len(values):
                     values.extend([None] * (column + 1 - len(values)))
                 values[column] = value
@@ -838,20 +828,26 @@ def _fast_values(cells: list[tuple[bytes, bytes, bytes, bytes, bytes]], fmt: She
         if kind == b"inlineStr":
             value = _xml_text(inline)
         elif raw:
-            if kind == b"s":
-                value = fmt.shared_strings[int(raw)]
-            elif kind == b"b":
-                value = raw.strip() in (b"1", b"true")
-            elif kind in (b"str", b"e", b"d"):
-                value = _xml_text(raw)
-            else:
-                value = _number(raw)
-                if column in fmt.date_columns or (style and int(style) in fmt.date_styles):
-                    value = _excel_date(value, fmt.date1904)
+            value = _cell_value(kind, raw, style or None, column, fmt)
         if column >= len(values):
             values.extend([None] * (column + 1 - len(values)))
         values[column] = value
     return values
+
+
+def _cell_value(kind: bytes, raw: bytes, style: bytes | None, column: int, fmt: SheetFormat) -> Any:
+    """A <v> value by its cell type: shared string, boolean, text, or a number (a date where the column or
+    the cell's style says so)."""
+    if kind == b"s":
+        return fmt.shared_strings[int(raw)]
+    if kind == b"b":
+        return raw.strip() in (b"1", b"true")
+    if kind in (b"str", b"e", b"d"):
+        return _xml_text(raw)
+    value = _number(raw)
+    if column in fmt.date_columns or (style is not None and int(style) in fmt.date_styles):
+        return _excel_date(value, fmt.date1904)
+    return value
 
 
 def _number(raw: bytes) -> int | float:
