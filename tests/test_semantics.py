@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policyrules import EvaluationError, load_pack
+from policyrules import EvaluationError, PackError, load_pack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
 ENTERPRISE = {"name": "甲公司", "uscc": "91350100M000100Y43"}
@@ -132,3 +132,21 @@ def test_an_untraced_result_still_names_each_rule_and_its_clauses() -> None:
     rule = result.decisions["inclusion"].rules[0]
     assert rule.condition is None
     assert rule.title and rule.yields == "eligible" and rule.citations
+
+
+@pytest.mark.parametrize("action", ["add", "override", "disable"])
+def test_every_change_a_local_pack_makes_cites_a_local_clause(tmp_path: Path, action: str) -> None:
+    """An override, a disable and an addition must each rest on a clause of the local pack."""
+    body = {
+        "add": "  - id: extra\n    decision: penalty\n    yields: may_waive\n    cites: [parent:四、]\n"
+        "    when:\n      fact: violation_case.corrected\n      says: 及时改正的\n",
+        "override": "  - id: first_offence\n    action: override\n    cites: [parent:四、]\n"
+        "    when:\n      fact: violation_case.corrected\n      says: 及时改正的\n",
+        "disable": "  - id: first_offence\n    action: disable\n    reason: 本地不适用\n    cites: [parent:四、]\n",
+    }[action]
+    child = child_pack(tmp_path, "rules:\n" + body)
+    with pytest.raises(PackError) as err:
+        load_pack(str(child))
+    problem = next(p for p in err.value.problems if p.path == "rules[0].cites")
+    assert "must cite a clause of this pack" in problem.message
+    assert problem.file == str(child / "rules.yaml") and problem.line == {"add": 5, "override": 4, "disable": 5}[action]

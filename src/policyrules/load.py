@@ -525,7 +525,7 @@ def _resolve_rule(
                 f"`action: {action}` needs a rule '{rule.id}' in the parent pack, and there is none{hint}"
             )
         )
-    cites = _resolve_cites(rule, where, pack_id, clauses, problems)
+    cites = _resolve_cites(rule, where, pack_id, clauses, problems, extends=parent is not None)
     if action is RuleAction.disable:
         if not rule.reason:
             problems.append(where.problem("a disabled rule needs `reason:` saying why the local text drops it"))
@@ -569,7 +569,12 @@ def _inherit_from(rule: RuleSpec, parent: RuleSpec) -> RuleSpec:
 
 
 def _resolve_cites(
-    rule: RuleSpec, where: Where, pack_id: str, clauses: Mapping[str, Clause], problems: list[Problem]
+    rule: RuleSpec,
+    where: Where,
+    pack_id: str,
+    clauses: Mapping[str, Clause],
+    problems: list[Problem],
+    extends: bool,
 ) -> tuple[Clause, ...]:
     if not rule.cites:
         problems.append(where.problem("a rule must cite at least one clause (`cites:`)"))
@@ -593,16 +598,10 @@ def _resolve_cites(
                 )
             )
         resolved.append(clause)
-    if (
-        rule.action in (RuleAction.override, RuleAction.disable)
-        and resolved
-        and all(c.pack_id != pack_id for c in resolved)
-    ):
-        problems.append(
-            where.at("cites").problem(
-                f"`action: {rule.action}` must cite a clause of this pack that justifies the change"
-            )
-        )
+    # in a pack that extends another, every change (override, disable, addition) rests on a local clause
+    if extends and resolved and all(c.pack_id != pack_id for c in resolved):
+        change = "an added rule" if rule.action is RuleAction.add else f"`action: {rule.action}`"
+        problems.append(where.at("cites").problem(f"{change} must cite a clause of this pack that justifies it"))
     return tuple(resolved)
 
 
