@@ -63,9 +63,10 @@ def test_compiled_and_durable_engines_agree(case: tuple[str, Document, date]) ->
 @AGREEMENT
 @given(pack_cases())
 def test_compiled_engine_agrees_with_its_trace(case: tuple[str, Document, date]) -> None:
-    """Rests on: `holding()` evaluates the fast closures (_fast) while the trace re-evaluates each condition
-    tree node by node (_trace); both must read the same view and memoise rule and outcome references alike,
-    so every traced rule holds exactly when `holding()` says so, and its condition's root says the same."""
+    """Rests on: `holding()` runs the generated function (CompiledEngine.source) while the trace re-evaluates
+    each condition tree node by node (_trace); both must read the same view and memoise rule and outcome
+    references alike, so every traced rule holds exactly when `holding()` says so, and its condition's root
+    says the same."""
     pack_id, facts, as_of = case
     pack = shipped_pack(pack_id)
     result = pack.evaluate(facts, as_of=as_of, engine="compiled")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -151,3 +152,12 @@ def test_an_all_digit_code_written_without_quotes_is_read_as_text() -> None:
     facts = parse_facts({"enterprise": {"name": "甲", "uscc": int(code), "industry": 2614}})
     assert facts.enterprise.uscc == code
     assert facts.enterprise.industry == "2614"
+
+
+def test_a_code_with_a_leading_zero_stays_text(tmp_path: Path) -> None:
+    """YAML 1.1 reads 0131 as octal 89; a 国民经济行业分类 code such as 0131 is text."""
+    from policyrules.load import load_facts
+
+    path = tmp_path / "facts.yaml"
+    path.write_text("enterprise:\n  name: 甲\n  uscc: 91350100M000100Y43\n  industry: 0131\n", encoding="utf-8")
+    assert load_facts(path).facts.enterprise.industry == "0131"

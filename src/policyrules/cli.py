@@ -119,6 +119,8 @@ def cmd_packs(args: argparse.Namespace) -> int:
                 window = "never in force"
             else:
                 window = f"in force {d['in_force_from'] or '?'} – {d['in_force_until'] or ''}".rstrip(" –")
+            if d.get("in_force_earliest"):
+                window += f" (possibly from {d['in_force_earliest']})"
             print(f"\t{d['number']}\t{d['issuer']}\t{d['date'] or ''}\t{window}\t{d['status']}")
         if s["superseded_from"]:
             print(f"\tsuperseded where inconsistent from {s['superseded_from']}")
@@ -135,7 +137,8 @@ def _evaluate(args: argparse.Namespace) -> tuple[Pack, Any, dict[str, Any]]:
     pack = load_pack(args.pack)
     document = load_facts(args.file)
     try:
-        result = pack.evaluate(document.facts, as_of=args.as_of, engine=args.engine)
+        wants_trace = args.command == "explain" or getattr(args, "trace", False)
+        result = pack.evaluate(document.facts, as_of=args.as_of, engine=args.engine, trace=wants_trace)
     except FactsError as exc:  # e.g. a credit grade outside the pack's scheme: point at the line
         raise document.locate(exc) from None
     raw = document.data

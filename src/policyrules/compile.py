@@ -260,18 +260,21 @@ IntTest: TypeAlias = tuple[Any, ...]  # ("cmp", "eq"|"ne"|"ge"|"le", int) | ("an
 class AllOf:
     children: tuple[Cond, ...]
     says: str | None = None
+    where: Where | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class AnyOf:
     children: tuple[Cond, ...]
     says: str | None = None
+    where: Where | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class NotOf:
     child: Cond
     says: str | None = None
+    where: Where | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -355,7 +358,7 @@ class ConditionParser:
         says = raw.get("says")
         if kind == "not":
             child = self.parse(raw["not"], where.at("not"))
-            return None if child is None else NotOf(child, says)
+            return None if child is None else NotOf(child, says, where)
         items = raw[kind]
         if not isinstance(items, list) or not items:
             self.problems.append(where.at(kind).problem(f"`{kind}:` takes a non-empty list of conditions"))
@@ -364,7 +367,7 @@ class ConditionParser:
         if any(c is None for c in children):
             return None
         kids = tuple(c for c in children if c is not None)
-        return AllOf(kids, says) if kind == "all" else AnyOf(kids, says)
+        return AllOf(kids, says, where) if kind == "all" else AnyOf(kids, says, where)
 
     def _rule_ref(self, raw: Mapping[str, Any], says: str, where: Where) -> Cond | None:
         self._only(raw, {"rule", "says", "note"}, where)

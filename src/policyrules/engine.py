@@ -123,11 +123,16 @@ class _Generator:
         self.atoms = {key: f"a{i}" for i, key in enumerate(pack.atoms)}
         self.rules = {r.id: f"r{i}" for i, r in enumerate(pack.rules)}
         self.constants: list[str] = []
+        self._names: dict[str, str] = {}
 
     def constant(self, value: object) -> str:
-        name = f"K{len(self.constants)}"
-        self.constants.append(f"{name} = {value!r}")
-        return name
+        """A module-level name for a constant, written deterministically (a frozenset from sorted items, so the
+        source does not depend on the hash seed) and shared by equal constants."""
+        text = f"frozenset({tuple(sorted(value))!r})" if isinstance(value, frozenset) else repr(value)
+        if text not in self._names:
+            self._names[text] = f"K{len(self._names)}"
+            self.constants.append(f"{self._names[text]} = {text}")
+        return self._names[text]
 
     def expression(self, cond: Cond) -> str:
         if isinstance(cond, Leaf):

@@ -79,6 +79,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "summary": ("结论汇总", "Summary"),
     "no_trace": ("（此引擎不产生逐条件追踪）", "(this engine produces no condition trace)"),
     "interpretation": ("文本解释", "interpretation"),
+    "not_present": ("（此决定不适用）", "(decision not present)"),
 }
 
 
@@ -207,7 +208,7 @@ def _node_label(node: ConditionTrace, lang: Lang) -> str:
         return f"{_w('rule', lang)} {node.subject}{_colon(lang)}{_w('holds' if node.value else 'not_holds', lang)}"
     if node.kind == "outcome":
         wanted = " / ".join(outcome_label(o, lang) for o in node.operand or ())
-        found = outcome_label(str(node.value), lang)
+        found = outcome_label(str(node.value), lang) if node.value is not None else _w("not_present", lang)
         return f"{node.subject} {_w('outcome', lang)}{_colon(lang)}{found}{_semi(lang)}{_w('wanted', lang)} {wanted}"
     if node.kind in ("all", "any", "not"):
         return _w(node.kind, lang)
@@ -253,6 +254,7 @@ def pack_summary(pack: Pack) -> dict[str, Any]:
                 "issuer": d.issuer,
                 "date": d.date.isoformat() if d.date else None,
                 "in_force_from": d.in_force_from.isoformat() if d.in_force_from else None,
+                "in_force_earliest": d.in_force_earliest.isoformat() if d.in_force_earliest else None,
                 "in_force_until": d.in_force_until.isoformat() if d.in_force_until else None,
                 "status": str(d.status),
             }

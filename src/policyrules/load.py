@@ -129,7 +129,10 @@ def _build(
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), lines, file, error) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, int) and not isinstance(value, bool) and re.fullmatch(r"0[0-9_]+", node.value):
+        return node.value  # YAML 1.1 reads 0131 as octal 89; a code with a leading zero is text (industry codes)
+    return value
 
 
 def validate(model: type[M], data: Any, where: Where, error: type[PolicyRulesError]) -> M:
@@ -260,8 +263,10 @@ def resolve_pack_dir(ref: str | Path, near: Path | None = None) -> Path:
         for base in ([near.parent] if near else []) + [shipped_packs_dir()]:
             if (base / text / "pack.yaml").is_file():
                 return base / text
-    if (Path(ref) / "pack.yaml").is_file() and (not is_id or near is None):
-        return Path(ref)
+    # a path in `extends:` is relative to the extending pack's directory; on the command line, to the cwd
+    path = Path(ref) if near is None or Path(ref).is_absolute() else near / ref
+    if (path / "pack.yaml").is_file() and (not is_id or near is None):
+        return path
     known = shipped_pack_ids()
     raise PackError(
         [
@@ -497,7 +502,7 @@ def _resolve_rules(
 
 def _as_inherited(rule: Rule) -> Rule:
     origin: Origin = "disabled" if rule.origin == "disabled" else "inherited"
-    return Rule(rule.spec, rule.pack_id, origin, rule.cites, rule.where, rule.replaced, rule.reason)
+    return Rule(rule.spec, rule.pack_id, origin, rule.cites, rule.where, rule.replaced, rule.reason, rule.disable_notes)
 
 
 def _resolve_rule(
@@ -538,7 +543,16 @@ def _resolve_rule(
             )
         if len(problems) > before or parent_rule is None:
             return None
-        return Rule(parent_rule.spec, pack_id, "disabled", cites, where, replaced=parent_rule, reason=rule.reason)
+        return Rule(
+            parent_rule.spec,
+            pack_id,
+            "disabled",
+            cites,
+            where,
+            replaced=parent_rule,
+            reason=rule.reason,
+            disable_notes=rule.notes,
+        )
     if parent_rule is not None:
         rule = _inherit_from(rule, parent_rule.spec)
     decision = rule.decision
@@ -560,12 +574,10 @@ def _inherit_from(rule: RuleSpec, parent: RuleSpec) -> RuleSpec:
     stays as the parent rule has it. Conditions and interpretations are never inherited: new conditions need
     their own reading of the text."""
     given = rule.model_fields_set
-    inherited = {
-        name: getattr(parent, name)
-        for name in ("decision", "yields", "sets", "category", "title", "title_en")
-        if name not in given
-    }
-    return rule.model_copy(update=inherited)
+    names = ["decision", "yields", "sets", "category", "decision_note"]
+    if not given & {"title", "title_en"}:  # a new title in one language must not keep the other's old one
+        names += ["title", "title_en"]
+    return rule.model_copy(update={name: getattr(parent, name) for name in names if name not in given})
 
 
 def _resolve_cites(
@@ -661,7 +673,8 @@ def dump_pack(definition: PackDefinition, target: Path) -> Path:
 def _dump_rule(rule: Rule, own: str) -> dict[str, Any]:
     cites = [c.id if c.pack_id == own else c.ref for c in rule.cites]
     if rule.origin == "disabled":
-        return {"id": rule.id, "action": "disable", "reason": rule.reason, "cites": cites}
+        entry = {"id": rule.id, "action": "disable", "reason": rule.reason, "cites": cites}
+        return entry | ({"notes": rule.disable_notes} if rule.disable_notes else {})
     spec = rule.spec.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     spec["cites"] = cites
     if rule.origin == "overridden":

@@ -237,6 +237,7 @@ class Rule:
     where: Where
     replaced: Rule | None = None  # the parent's rule this one overrides or disables
     reason: str | None = None  # why a disabled rule was switched off
+    disable_notes: str | None = None  # the notes of the entry that disabled it
 
     @property
     def id(self) -> str:
