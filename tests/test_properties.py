@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policyrules import Pack, load_pack
 from policyrules.compile import shift
 from policyrules.load import dump_pack, shipped_pack_ids
+from policyrules.model import Approval, Grounds, ViolationCase
 from policyrules.result import Result
 from strategies import Document, facts_documents, pack_cases, pack_grades, pack_texts, shipped_pack
 
@@ -90,20 +91,32 @@ def test_a_new_violation_never_makes_an_enterprise_eligible(
     assert not (before == "barred" and after != "barred")
 
 
+APPROVALS = tuple(Approval)
+
+
 @PROPERTY
-@given(pack_cases(), st.data())
+@given(
+    pack_cases(),
+    st.sampled_from(tuple(Grounds)),
+    st.lists(st.sampled_from(APPROVALS), min_size=1, unique=True),
+    st.fixed_dictionaries({k: st.booleans() for k in ("self_check_report", "review_needs_site_visit", "in_plan")}),
+    st.data(),
+)
 def test_removing_an_approval_never_lets_an_inspection_start(
-    case: tuple[str, Document, date], data: st.DataObject
+    case: tuple[str, Document, date],
+    grounds: Grounds,
+    approvals: list[Approval],
+    flags: dict[str, bool],
+    data: st.DataObject,
 ) -> None:
     """Approvals only ever permit (mee_2021 三、（七）, 渝环规 三、（七）, 漯环办 三、（二）): with one approval taken
     away, an inspection that needed approval is not permitted."""
     pack_id, facts, as_of = case
-    request = facts.get("inspection_request")
-    assume(request is not None and request.get("approvals"))
-    assert request is not None
+    facts = copy.deepcopy(facts)
+    facts["inspection_request"] = {"grounds": grounds.value, "approvals": [a.value for a in approvals], **flags}
     fewer = copy.deepcopy(facts)
-    dropped = data.draw(st.sampled_from(list(request["approvals"])))
-    fewer["inspection_request"]["approvals"] = [a for a in request["approvals"] if a != dropped]
+    dropped = data.draw(st.sampled_from(approvals))
+    fewer["inspection_request"]["approvals"] = [a.value for a in approvals if a != dropped]
     with_all = evaluate(pack_id, facts, as_of).decisions["inspection"].outcome
     with_fewer = evaluate(pack_id, fewer, as_of).decisions["inspection"].outcome
     assert not (with_all == "needs_approval" and with_fewer == "permitted")
@@ -201,13 +214,32 @@ WAIVERS_FOR_EVERYONE = {
 }
 
 
+CASE_FLAGS = tuple(n for n, f in ViolationCase.model_fields.items() if f.annotation is bool)
+
+
 @PROPERTY
-@given(pack_cases())
-def test_an_unlisted_enterprise_gets_no_positive_list_waiver(case: tuple[str, Document, date]) -> None:
-    """mee_2021 四、（九）, 渝环规 三、（九） speak of 正面清单企业: for an enterprise not on the list on the date no
-    positive-list waiver applies in any pack; the only waivers it can get are those the texts give to all."""
+@given(
+    pack_cases(),
+    st.fixed_dictionaries({k: st.booleans() for k in CASE_FLAGS}),
+    st.sampled_from(("none", "minor", "serious")),
+    st.sampled_from(("never", "removed")),
+)
+def test_an_unlisted_enterprise_gets_no_positive_list_waiver(
+    case: tuple[str, Document, date], flags: dict[str, bool], harm: str, history: str
+) -> None:
+    """mee_2021 四、（九）, 渝环规 三、（九） speak of 正面清单企业: for an enterprise not on the list on the date
+    (never listed, or removed before it) no positive-list waiver applies in any pack; the only waivers it can
+    get are those the texts give to all."""
     pack_id, facts, as_of = case
-    assume(facts.get("violation_case") is not None and not listed_now(facts, as_of))
+    facts = copy.deepcopy(facts)
+    facts["enterprise"].pop("listing", None)
+    if history == "removed":
+        facts["enterprise"]["listing"] = {
+            "listed_on": (as_of - timedelta(days=400)).isoformat(),
+            "removed_on": (as_of - timedelta(days=1)).isoformat(),
+        }
+    facts["violation_case"] = {"date": as_of.isoformat(), "harm": harm, **flags}
+    assert not listed_now(facts, as_of)
     penalty = evaluate(pack_id, facts, as_of).decisions["penalty"]
     if penalty.outcome == "may_waive":
         assert set(penalty.decided_by) <= WAIVERS_FOR_EVERYONE.get(pack_id, set())
