@@ -957,13 +957,25 @@ def _names_uscc(cells: Sequence[object]) -> bool:
     return bool(texts & {"统一社会信用代码", "enterprise.uscc", "uscc"})
 
 
+def _blank(cells: Sequence[object]) -> bool:
+    return not any(c is not None and str(c).strip() for c in cells)
+
+
+def _no_header(first: Sequence[object] | None, path: str, where: str) -> BatchError:
+    """The error for a register whose first rows name no 统一社会信用代码 column."""
+    if first is None:
+        return BatchError([Problem("", f"the {where} is empty (no header row)", path)])
+    resolve_columns(list(first), path)  # names the unknown columns, or says that no uscc column exists
+    return BatchError([Problem("", "no header row naming 统一社会信用代码 (or uscc)", path)])
+
+
 class Register:
     """A register opened for streaming: its columns (CSV/XLSX) and its rows in chunks.
 
     For CSV and XLSX the header is the first row that names the 统一社会信用代码 (a title row may come before it,
-    as in 附表2), within the first 20 rows; failing that, the first non-blank row. JSONL and CSV chunks are raw
-    bytes cut at record boundaries (a CSV record ends at a line end outside quotes), so the main process does
-    almost nothing per row and the workers decode and parse them."""
+    as in 附表2), within the first 20 rows; without one the register is refused, naming the columns it has.
+    JSONL and CSV chunks are raw bytes cut at record boundaries (a CSV record ends at a line end outside
+    quotes), so the main process does almost nothing per row and the workers decode and parse them."""
 
     def __init__(self, path: str, sheet: str | None = None, encoding: str = "auto") -> None:
         self.path = path
@@ -1037,10 +1049,7 @@ class Register:
                 return
             if number >= HEADER_SEARCH_ROWS:
                 break
-        if first is None:
-            raise BatchError([Problem("", "the register is empty (no header row)", self.path)])
-        resolve_columns(first, self.path)  # names the unknown columns, or says that no uscc column exists
-        raise BatchError([Problem("", "no header row naming 统一社会信用代码 (or uscc)", self.path)])
+        raise _no_header(first, self.path, "register")
 
     def _records(self) -> Iterator[bytes]:
         """CSV records as bytes: lines joined while a quoted field is open (an odd number of quotes so far).
@@ -1092,7 +1101,7 @@ class Register:
         for i, part in enumerate(parts[:-1]):
             start = number + 1
             for number, cells in parse_sheet_rows(part + b"</row>", xml.format, start):
-                if not any(c is not None and str(c).strip() for c in cells):
+                if _blank(cells):
                     continue
                 first = first or cells
                 if _names_uscc(cells):
@@ -1109,10 +1118,7 @@ class Register:
                 break
         stream.close()
         xml.zip.close()
-        if first is None:
-            raise BatchError([Problem("", "the sheet is empty (no header row)", self.path)])
-        resolve_columns(list(first), self.path)
-        raise BatchError([Problem("", "no header row naming 统一社会信用代码 (or uscc)", self.path)])
+        raise _no_header(first, self.path, "sheet")
 
     def _xlsx_chunks(self, size: int) -> Iterator[Chunk]:
         """Whole rows of sheet XML, `size` at a time, cut at </row> (the workers parse them)."""
@@ -1150,7 +1156,7 @@ class Register:
         values = ws.iter_rows(values_only=True)
         first: tuple[Any, ...] | None = None
         for number, cells in enumerate(values, start=1):
-            if not any(c is not None and str(c).strip() for c in cells):
+            if _blank(cells):
                 continue
             first = first or cells
             if _names_uscc(cells):
@@ -1160,10 +1166,7 @@ class Register:
                 return
             if number >= HEADER_SEARCH_ROWS:
                 break
-        if first is None:
-            raise BatchError([Problem("", "the sheet is empty (no header row)", self.path)])
-        resolve_columns(list(first), self.path)
-        raise BatchError([Problem("", "no header row naming 统一社会信用代码 (or uscc)", self.path)])
+        raise _no_header(first, self.path, "sheet")
 
     def position(self, rows_done: int) -> int:
         """Progress so far, in the unit of `total` (bytes read for JSONL/CSV, rows for XLSX)."""
