@@ -364,11 +364,6 @@ class RowReader:
         return doc, problems
 
 
-def row_document(columns: Sequence[Column], values: Sequence[object]) -> tuple[dict[str, Any], list[Problem]]:
-    """One row as a facts document (contract §1-2), and the cells that could not be read."""
-    return RowReader(columns)(values)
-
-
 # --- output columns ---------------------------------------------------------------------------------------------
 
 ENTERPRISE_COLUMNS = ("uscc", "name", "district", "industry", "permit_no", "listed_on")

@@ -21,8 +21,8 @@ from typing import Any, Literal, TypeAlias, get_args, get_origin
 from pydantic import BaseModel
 
 from .errors import PackError, Problem, did_you_mean
-from .model import Facts, LabeledEnum, Listing
-from .pack import DECISIONS, CreditSchemeSpec, PackDefinition, Rule, Where
+from .model import ENUM_LABELS, Facts, LabeledEnum, Listing, ViolationKind
+from .pack import DECISIONS, OUTCOMES, CreditSchemeSpec, PackDefinition, Rule, Where
 
 Value: TypeAlias = bool | int | str | None
 Kind = Literal["bool", "enum", "text", "grade", "int"]
@@ -104,7 +104,6 @@ class Atom:
     kind: Kind
     read: Callable[[Context], Value] = field(compare=False, repr=False)
     domain: tuple[str, ...] = ()  # enum codes, grade codes best first, or text literals the pack uses
-    question: str | None = None  # the question (inspection_request / violation_case) it reads, if any
     # What the atom reads, for tools that reason about the input space (diff): ("fact", path),
     # ("derived", name), ("present", path), ("contains", path, member), ("years_since", path) or
     # ("count", subject, ((filter, value), ...)).
@@ -381,8 +380,6 @@ class ConditionParser:
 
     def _outcome_ref(self, raw: Mapping[str, Any], says: str, where: Where) -> Cond | None:
         self._only(raw, {"outcome", "is", "in", "says", "note"}, where)
-        from .pack import OUTCOMES
-
         decision = str(raw["outcome"])
         if decision not in DECISIONS:
             self.problems.append(
@@ -469,9 +466,7 @@ class ConditionParser:
             atom = self._contains_atom(atom, str(checked))
             op, checked = "is", True
         if op == "present":
-            atom = self._register(
-                Atom(f"present({atom.key})", "bool", _presence(atom.read), (), atom.question, ("present", atom.key))
-            )
+            atom = self._register(Atom(f"present({atom.key})", "bool", _presence(atom.read), (), ("present", atom.key)))
             op, checked = "is", checked
         self._extend_text_domain(atom, checked)
         return Leaf(atom, op, checked, says, where, self.grade_rank)
@@ -490,32 +485,31 @@ class ConditionParser:
                 )
             )
             return None
-        question = path.split(".")[0] if path.split(".")[0] != "enterprise" else None
         parts = path.split(".")
         if info.kind == "bool":
-            return self._register(Atom(path, "bool", _path_getter(parts), (), question, ("fact", path))), ("is",)
+            return self._register(Atom(path, "bool", _path_getter(parts), (), ("fact", path))), ("is",)
         if info.kind == "enum":
             assert info.enum is not None
             codes = tuple(info.enum.labels())
-            return self._register(Atom(path, "enum", _path_getter(parts), codes, question, ("fact", path))), (
+            return self._register(Atom(path, "enum", _path_getter(parts), codes, ("fact", path))), (
                 "is",
                 "in",
             )
         if info.kind == "grade":
             codes = tuple(g.code for g in self.scheme.grades)
-            atom = Atom(path, "grade", _grade_getter(parts), codes, question, ("fact", path))
+            atom = Atom(path, "grade", _grade_getter(parts), codes, ("fact", path))
             return self._register(atom), ("is", "in", "at_least", "at_most", "present")
         if info.kind == "text":
-            return self._register(Atom(path, "text", _path_getter(parts), (), question, ("fact", path))), (
+            return self._register(Atom(path, "text", _path_getter(parts), (), ("fact", path))), (
                 "is",
                 "in",
                 "present",
             )
         if info.kind == "enum_list":
-            atom = Atom(path, "enum", _path_getter(parts), tuple(info.enum.labels()) if info.enum else (), question)
+            atom = Atom(path, "enum", _path_getter(parts), tuple(info.enum.labels()) if info.enum else ())
             return atom, ("contains",)
         if info.kind in ("optional_group", "date"):
-            return Atom(path, "bool", _path_getter(parts), (), question), ("present",)
+            return Atom(path, "bool", _path_getter(parts)), ("present",)
         hint = "use `count:`" if info.kind == "events" else "name one of its fields"
         self.problems.append(where.at("fact").problem(f"'{path}' is a {info.kind.replace('_', ' ')}; {hint}"))
         return None
@@ -572,8 +566,6 @@ class ConditionParser:
             return self._period(value, where)
         if key == "kind":
             kinds = value if isinstance(value, list) else [value]
-            from .model import ViolationKind
-
             parsed = [ViolationKind.parse(k) for k in kinds]
             bad = [k for k, p in zip(kinds, parsed, strict=True) if not isinstance(p, ViolationKind)]
             if bad:
@@ -643,7 +635,6 @@ class ConditionParser:
                 "bool",
                 contains,
                 (),
-                list_atom.question,
                 ("contains", list_atom.key, member),
             )
         )
@@ -670,8 +661,6 @@ _INVALID: Any = _Invalid()
 
 
 def _enum_lookup(atom: Atom) -> dict[str, str]:
-    from .model import ENUM_LABELS
-
     for labels in ENUM_LABELS.values():
         if tuple(labels) == atom.domain:
             return {k: c for c, label in labels.items() for k in (c, label)}

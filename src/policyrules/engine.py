@@ -13,7 +13,20 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from .compile import AllOf, AnyOf, CompiledPack, CompiledRule, Cond, Leaf, NotOf, OutcomeRef, RuleRef, Value, references
+from .compile import (
+    AllOf,
+    AnyOf,
+    CompiledPack,
+    CompiledRule,
+    Cond,
+    Leaf,
+    NotOf,
+    OutcomeRef,
+    RuleRef,
+    Value,
+    as_known_on,
+    references,
+)
 from .compile import compile_pack as _compile
 from .errors import EvaluationError, FactsError, Problem, did_you_mean
 from .load import load_definition
@@ -351,8 +364,6 @@ class Pack:
         day = as_of or date.today()
         warnings = self.check_date(day)
         self._check_facts(model, day)
-        from .compile import as_known_on
-
         known = as_known_on(model, day)
         view = self.compiled.view(known, day, known=True)
         chosen = self.engine(engine)
