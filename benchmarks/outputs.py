@@ -1,0 +1,119 @@
+"""Capture every user-visible output of the `policyrules` command, to compare two versions byte for byte.
+
+    python benchmarks/outputs.py capture /tmp/outputs-before      # on the old code
+    python benchmarks/outputs.py capture /tmp/outputs-after       # on the new code
+    diff -r /tmp/outputs-before /tmp/outputs-after                # nothing: no user noticed the change
+
+What is captured, through the real command line (`python -m policyrules` is not assumed; the console script's
+entry point `policyrules.cli:main` is called in a subprocess per command, so that imports, exit codes and
+standard error are those a user sees):
+- `evaluate --format json` (and `--trace`), `explain` in Chinese and English, for every shipped example on the
+  date its first line names;
+- `diff --format json` and `--format text` for the variant pairs of docs/variants.md;
+- `batch` of a seeded generated register (CSV in, CSV, JSONL and XLSX out), with a share of bad rows so the
+  errors file is captured too; the XLSX results are compared by their sheet XML, since the zip container
+  stamps times;
+- `packs`, `show`, `coverage`, `validate` and the exit code of each command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = ROOT / "policies"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+VARIANT_PAIRS = (("mee_2021", "chongqing"), ("mee_2021", "luohe_2021"), ("shanxi_2020", "mee_2021"))
+AS_OF_LINE = re.compile(r"^# as-of: (\d{4}-\d{2}-\d{2})", re.M)
+
+
+def run(out: Path, name: str, *argv: str) -> None:
+    """Run one command and keep its standard output, standard error and exit code under `name`."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from policyrules.cli import main; sys.exit(main())", *argv],
+        capture_output=True,
+        cwd=ROOT,
+    )
+    here = str(out).encode()  # the capture directory differs between runs; the rest must not
+    (out / f"{name}.stdout").write_bytes(proc.stdout.replace(here, b"OUT"))
+    (out / f"{name}.stderr").write_bytes(proc.stderr.replace(here, b"OUT"))
+    (out / f"{name}.exit").write_text(f"{proc.returncode}\n")
+
+
+def examples() -> list[tuple[str, Path, str]]:
+    found = []
+    for path in sorted(POLICIES.glob("*/examples/*.yaml")):
+        match = AS_OF_LINE.search(path.read_text(encoding="utf-8"))
+        found.append((path.parent.parent.name, path, match.group(1) if match else "2022-03-01"))
+    return found
+
+
+def capture_examples(out: Path) -> None:
+    for pack, path, as_of in examples():
+        stem = f"{pack}.{path.stem}"
+        common = ("--pack", pack, "--as-of", as_of, str(path))
+        run(out, f"evaluate.{stem}", "evaluate", *common, "--format", "json")
+        run(out, f"evaluate-trace.{stem}", "evaluate", *common, "--format", "json", "--trace")
+        run(out, f"explain-zh.{stem}", "explain", *common)
+        run(out, f"explain-en.{stem}", "explain", *common, "--lang", "en")
+
+
+def capture_packs(out: Path) -> None:
+    run(out, "packs", "packs")
+    run(out, "packs-json", "packs", "--format", "json")
+    run(out, "validate", "validate")
+    for pack in sorted(p.name for p in POLICIES.iterdir() if (p / "pack.yaml").is_file()):
+        run(out, f"show.{pack}", "show", "--pack", pack, "--format", "json")
+        run(out, f"coverage.{pack}", "coverage", "--pack", pack, "--format", "json")
+    for a, b in VARIANT_PAIRS:
+        run(out, f"diff-json.{a}.{b}", "diff", a, b, "--format", "json")
+        run(out, f"diff-text.{a}.{b}", "diff", a, b)
+
+
+def capture_batch(out: Path, rows: int) -> None:
+    from register import generate  # benchmarks/register.py: the seeded synthetic register
+
+    work = out / "_batch"
+    work.mkdir()
+    register = generate(rows, seed=2021, fmt="csv", bad_rate=0.02, path=work / "register.csv")
+    for suffix in ("csv", "jsonl", "xlsx"):
+        target = work / f"results.{suffix}"
+        run(out, f"batch.{suffix}", "batch", "--pack", "chongqing", "--as-of", "2022-03-01", str(register),
+            "-o", str(target), "--workers", "2", "--progress", "never")
+        if suffix == "xlsx":
+            with zipfile.ZipFile(target) as book:
+                for member in sorted(book.namelist()):
+                    if member.endswith(".xml") and "docProps" not in member:
+                        (out / f"batch.xlsx.{member.replace('/', '_')}").write_bytes(book.read(member))
+        else:
+            (out / f"batch.{suffix}.results").write_bytes(target.read_bytes())
+    for errors in sorted(work.glob("*errors*")):
+        (out / f"batch.{errors.name}").write_bytes(errors.read_bytes())
+    for path in sorted(work.iterdir()):
+        path.unlink()
+    work.rmdir()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    cap = sub.add_parser("capture", help="write every output into a fresh directory")
+    cap.add_argument("directory", type=Path)
+    cap.add_argument("--rows", type=int, default=3000, help="rows of the generated register")
+    args = parser.parse_args()
+    out: Path = args.directory
+    out.mkdir(parents=True, exist_ok=False)
+    capture_examples(out)
+    capture_packs(out)
+    capture_batch(out, args.rows)
+    print(f"captured {sum(1 for _ in out.iterdir())} files in {out}")
+
+
+if __name__ == "__main__":
+    main()
