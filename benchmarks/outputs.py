@@ -84,8 +84,22 @@ def capture_batch(out: Path, rows: int) -> None:
     register = generate(rows, seed=2021, fmt="csv", bad_rate=0.02, path=work / "register.csv")
     for suffix in ("csv", "jsonl", "xlsx"):
         target = work / f"results.{suffix}"
-        run(out, f"batch.{suffix}", "batch", "--pack", "chongqing", "--as-of", "2022-03-01", str(register),
-            "-o", str(target), "--workers", "2", "--progress", "never")
+        run(
+            out,
+            f"batch.{suffix}",
+            "batch",
+            "--pack",
+            "chongqing",
+            "--as-of",
+            "2022-03-01",
+            str(register),
+            "-o",
+            str(target),
+            "--workers",
+            "2",
+            "--progress",
+            "never",
+        )
         if suffix == "xlsx":
             with zipfile.ZipFile(target) as book:
                 for member in sorted(book.namelist()):

@@ -1,6 +1,6 @@
 """Hypothesis strategies for valid facts documents (contract sections 1-2) and evaluation dates.
 
-The documents are built from the pydantic models of policyrules.model, field by field: a new boolean,
+The documents are built from the pydantic models of policyrules.facts.model, field by field: a new boolean,
 enumeration, date or nested model added to the fact model is generated without touching this module, and a
 field of a type this module does not know fails the first test that draws a document, naming the field.
 Only the fields whose validity ties them to other fields (uscc and permit_no, the listing's dates, the case
@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from policyrules import Pack, load_pack
-from policyrules.load import shipped_pack_ids
-from policyrules.model import (
+from policyrules.facts.model import (
     USCC_CHARSET,
     Enterprise,
     Facts,
@@ -33,7 +32,8 @@ from policyrules.model import (
     ViolationCase,
     uscc_check_char,
 )
-from policyrules.pack import NATIONAL_CREDIT_SCHEME
+from policyrules.packs.load import shipped_pack_ids
+from policyrules.packs.spec import NATIONAL_CREDIT_SCHEME
 
 DATE_MIN = date(2021, 8, 6)
 DATE_MAX = date(2025, 12, 31)

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from policyrules import parse_facts
-from policyrules.compile import Atom, CompiledPack, IntTest, Leaf, Value
-from policyrules.compile import leaves as cond_leaves
-from policyrules.engine import CompiledEngine
-from policyrules.load import shipped_pack_ids
+from policyrules.conditions.compile import Atom, CompiledPack, IntTest, Leaf, Value
+from policyrules.conditions.compile import leaves as cond_leaves
+from policyrules.engines.engine import CompiledEngine
+from policyrules.packs.load import shipped_pack_ids
 from strategies import Document, boolean_paths, facts_and_dates, pack_cases, shipped_pack
 
 AGREEMENT = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,9 +13,9 @@ import dask.dataframe as dd  # the test extra installs dask: a missing install i
 import distributed
 import pytest
 
-from policyrules.batch import run_batch
-from policyrules.dask_batch import RESULT_COLUMNS, evaluate_dataframe
 from policyrules.errors import PolicyRulesError
+from policyrules.registers.batch import run_batch
+from policyrules.registers.dask_batch import RESULT_COLUMNS, evaluate_dataframe
 from test_batch import AS_OF, BAD_ROWS, PACK, good_documents, write_csv
 
 
@@ -60,7 +60,7 @@ def test_dask_results_match_batch_on_the_same_register(tmp_path: Path, client: o
 
 
 def _pack_loads() -> int:
-    from policyrules.dask_batch import _pack
+    from policyrules.registers.dask_batch import _pack
 
     return _pack.cache_info().misses
 

@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 from policyrules import Pack, PolicyRulesError, load_pack
-from policyrules.cli import main as cli_main
-from policyrules.diff import (
+from policyrules.analysis.diff import (
     DECISIONS,
     DiffReport,
     Domain,
@@ -29,8 +28,9 @@ from policyrules.diff import (
     render_variants,
     search,
 )
-from policyrules.load import shipped_pack_ids
-from policyrules.model import uscc_check_char
+from policyrules.cli.main import main as cli_main
+from policyrules.facts.model import uscc_check_char
+from policyrules.packs.load import shipped_pack_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = ROOT / "docs" / "variants.md"

@@ -1,4 +1,4 @@
-"""The durable_rules engine on its hazards (see the module docstring of policyrules.durable_engine).
+"""The durable_rules engine on its hazards (see the module docstring of policyrules.engines.durable).
 
 Experiments that could crash the interpreter (durable_rules segfaults on some misuse) run in a subprocess,
 so that a crash fails the test instead of killing pytest."""
@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 import policyrules
 from policyrules import EvaluationError, PackError
-from policyrules.compile import Atom, CompiledPack, Value
-from policyrules.durable_engine import (
+from policyrules.conditions.compile import Atom, CompiledPack, Value
+from policyrules.engines.durable import (
     CASES_PER_RULE,
     MARKER_FIELD,
     MAX_FACT_PROPERTIES,
@@ -38,8 +38,8 @@ from policyrules.durable_engine import (
     cases,
     simplify,
 )
-from policyrules.engine import CompiledEngine
-from policyrules.load import shipped_pack_ids
+from policyrules.engines.engine import CompiledEngine
+from policyrules.packs.load import shipped_pack_ids
 from strategies import shipped_pack
 
 SRC = str(Path(policyrules.__file__).resolve().parents[1])
@@ -221,8 +221,8 @@ def test_the_widest_view_durable_rules_takes_evaluates_and_one_more_atom_is_refu
 ALL_TRUE_AND_EMPTY_VIEWS = """
 import random, threading, time
 from policyrules import load_pack
-from policyrules.durable_engine import DurableEngine
-from policyrules.engine import CompiledEngine
+from policyrules.engines.durable import DurableEngine
+from policyrules.engines.engine import CompiledEngine
 
 pack = load_pack("{pack_id}").compiled
 engine, reference = DurableEngine(pack), CompiledEngine(pack)
@@ -377,7 +377,7 @@ def test_the_engine_is_unavailable_when_durable_rules_does_not_import(blocked: s
         sys.modules[{blocked!r}] = None  # `import {blocked}` now raises ImportError
         from datetime import date
         from policyrules import EngineUnavailable, load_pack
-        from policyrules.durable_engine import DurableEngine
+        from policyrules.engines.durable import DurableEngine
         pack = load_pack("mee_2021")
         facts = {{"enterprise": {{"name": "x", "uscc": "91350100M000100Y43"}}}}
         for attempt in (lambda: DurableEngine(pack.compiled),

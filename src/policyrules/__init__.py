@@ -6,10 +6,10 @@ result = pack.evaluate(facts, as_of=date(2021, 10, 1))
 result.decisions["inclusion"].outcome
 """
 
-from .engine import Pack, load_pack
+from .engines.engine import Pack, load_pack
+from .engines.result import ConditionTrace, Decision, Result, RuleTrace
 from .errors import EngineUnavailable, EvaluationError, FactsError, PackError, PolicyRulesError, Problem
-from .model import Facts, parse_facts
-from .result import ConditionTrace, Decision, Result, RuleTrace
+from .facts.model import Facts, parse_facts
 
 __version__ = "0.1.0"
 

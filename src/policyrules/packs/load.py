@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import FactsError, PackError, PolicyRulesError, Problem, did_you_mean, format_path
-from .model import Facts, innermost_model, parse_facts
-from .pack import (
+from ..errors import FactsError, PackError, PolicyRulesError, Problem, did_you_mean, format_path
+from ..facts import Facts, innermost_model, parse_facts
+from .spec import (
     DECISIONS,
     FLAGS,
     OUTCOMES,
@@ -244,10 +244,11 @@ def shipped_packs_dir() -> Path:
         return Path(override)
     # Installed, the wheel maps policies/ to the data directory policyrules/policies beside this module
     # (a namespace package: importlib.resources would hand back a MultiplexedPath, not a directory).
-    installed = Path(__file__).resolve().parent / "policies"
+    package = Path(__file__).resolve().parents[1]  # src/policyrules, or site-packages/policyrules
+    installed = package / "policies"
     if any(installed.glob("*/pack.yaml")):
         return installed
-    return Path(__file__).resolve().parents[2] / "policies"
+    return package.parents[1] / "policies"
 
 
 def shipped_pack_ids() -> list[str]:

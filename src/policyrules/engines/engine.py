@@ -13,7 +13,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from .compile import (
+from ..conditions import (
     AllOf,
     AnyOf,
     CompiledPack,
@@ -27,11 +27,10 @@ from .compile import (
     as_known_on,
     references,
 )
-from .compile import compile_pack as _compile
-from .errors import EvaluationError, FactsError, Problem, did_you_mean
-from .load import load_definition
-from .model import Facts, parse_facts
-from .pack import DECISIONS, FLAGS, DocumentStatus, PackDefinition
+from ..conditions import compile_pack as _compile
+from ..errors import EvaluationError, FactsError, Problem, did_you_mean
+from ..facts import Facts, parse_facts
+from ..packs import DECISIONS, FLAGS, DocumentStatus, PackDefinition, load_definition
 from .result import ConditionTrace, Decision, Result, RuleTrace, unique_citations
 
 # --- the engine interface ------------------------------------------------------------------------------------
@@ -51,7 +50,7 @@ EngineFactory = Callable[[CompiledPack], Engine]
 
 
 def _durable_factory(pack: CompiledPack) -> Engine:
-    from .durable_engine import DurableEngine  # imported lazily: durable_rules may be unavailable
+    from .durable import DurableEngine  # imported lazily: durable_rules may be unavailable
 
     engine: Engine = DurableEngine(pack)
     return engine

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from .engine import Pack
-from .model import ENUM_LABELS
-from .pack import Clause
-from .result import ConditionTrace, Decision, Result, RuleTrace
+from ..engines import ConditionTrace, Decision, Pack, Result, RuleTrace
+from ..facts import ENUM_LABELS
+from ..packs import Clause
 
 Lang = Literal["zh", "en"]
 

@@ -31,11 +31,9 @@ from typing import Any
 
 from pydantic import Field
 
-from .engine import Pack
-from .errors import PackError, PolicyRulesError, Problem
-from .load import read_yaml, validate
-from .pack import DECISIONS, FLAGS, OUTCOMES, Spec, Where
-from .result import Decision, Result
+from ..engines import Decision, Pack, Result
+from ..errors import PackError, PolicyRulesError, Problem
+from ..packs import DECISIONS, FLAGS, OUTCOMES, Spec, Where, read_yaml, validate
 
 
 class Expectation(Spec):

@@ -11,15 +11,14 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, NoReturn
 
-from . import __version__
-from .batch import BATCH_COMMANDS, add_batch_parsers
-from .engine import ENGINES, Pack, load_pack
-from .errors import EngineUnavailable, FactsError, PackError, PolicyRulesError, Problem
-from .explain import coverage, effective_rules, pack_summary, render_result, render_rows
-from .load import clean_source, load_facts, read_text, shipped_pack_ids, shipped_packs_dir
-from .pack import Clause
-from .records import add_record_option, record_evaluation
-from .testing import run_cases
+from .. import __version__
+from ..cases import run_cases
+from ..engines import ENGINES, Pack, load_pack
+from ..errors import EngineUnavailable, FactsError, PackError, PolicyRulesError, Problem
+from ..explain import coverage, effective_rules, pack_summary, render_result, render_rows
+from ..packs import Clause, clean_source, load_facts, read_text, shipped_pack_ids, shipped_packs_dir
+from ..records import add_record_option, record_evaluation
+from ..registers import BATCH_COMMANDS, add_batch_parsers
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -275,7 +274,7 @@ DIFF_DECISIONS = ("inclusion", "listing", "inspection", "penalty", "supervision"
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import diff_packs, render_json, render_markdown, render_text
+    from ..analysis import diff_packs, render_json, render_markdown, render_text
 
     report = diff_packs(load_pack(args.a), load_pack(args.b), as_of=args.as_of, decisions=args.decision)
     for warning in report.warnings:
@@ -324,7 +323,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
-
-
-if __name__ == "__main__":
-    sys.exit(main())

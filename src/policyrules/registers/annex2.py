@@ -19,9 +19,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from .compile import AllOf, AnyOf, Cond, Leaf, NotOf, shift
-from .engine import Pack, load_pack
-from .errors import PolicyRulesError, Problem
+from ..conditions import AllOf, AnyOf, Cond, Leaf, NotOf, shift
+from ..engines import Pack, load_pack
+from ..errors import PolicyRulesError, Problem
 
 TITLE = "监督执法正面清单企业列表"
 ANNEX = "附表2"

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import FactsError, Problem, did_you_mean, format_path
+from ..errors import FactsError, Problem, did_you_mean, format_path
 
 # --- 统一社会信用代码 (GB 32100-2015) -------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import Problem, format_path
+from ..errors import Problem, format_path
 
 DECISIONS: tuple[str, ...] = ("inclusion", "listing", "inspection", "penalty", "supervision")
 

@@ -35,7 +35,7 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel
 
-from .compile import (
+from ..conditions import (
     COUNT_FILTERS,
     FACT_FIELDS,
     AllOf,
@@ -57,11 +57,10 @@ from .compile import (
     references,
     shift,
 )
-from .engine import Pack
-from .errors import PolicyRulesError, Problem
-from .model import ENUM_LABELS, Facts, innermost_model, parse_facts, uscc_check_char
-from .pack import DECISIONS, FLAGS, PackDefinition
-from .result import Decision
+from ..engines import Decision, Pack
+from ..errors import PolicyRulesError, Problem
+from ..facts import ENUM_LABELS, Facts, innermost_model, parse_facts, uscc_check_char
+from ..packs import DECISIONS, FLAGS, PackDefinition
 
 WITNESS_NAME = "示例企业"
 WITNESS_USCC = "91110000MA0000000" + uscc_check_char("91110000MA0000000")
@@ -1612,7 +1611,7 @@ def render_variants(pairs: Sequence[tuple[str, str, str]] = VARIANT_PAIRS) -> st
     """docs/variants.md: for each pair, every region where the packs decide differently, with the clauses
     each side cites. Generated; regenerate after a pack change with
     `python benchmarks/diff.py --write-variants docs/variants.md`."""
-    from .engine import load_pack
+    from ..engines import load_pack
 
     out = [
         "# Where the packs differ",

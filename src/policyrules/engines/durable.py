@@ -50,8 +50,8 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, TypeAlias
 
-from .compile import AllOf, AnyOf, CompiledPack, Cond, IntTest, Leaf, NotOf, Value
-from .errors import EngineUnavailable, EvaluationError, PackError, Problem
+from ..conditions import AllOf, AnyOf, CompiledPack, Cond, IntTest, Leaf, NotOf, Value
+from ..errors import EngineUnavailable, EvaluationError, PackError, Problem
 
 # A condition over the posted fact: ("cmp", field, "eq"|"ne"|"ge"|"le", int) | ("and"|"or", (Formula, ...)).
 Formula: TypeAlias = tuple[Any, ...]

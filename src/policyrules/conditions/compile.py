@@ -20,9 +20,9 @@ from typing import Any, Literal, TypeAlias, get_args, get_origin
 
 from pydantic import BaseModel
 
-from .errors import PackError, Problem, did_you_mean
-from .model import ENUM_LABELS, Facts, LabeledEnum, Listing, ViolationKind
-from .pack import DECISIONS, OUTCOMES, CreditSchemeSpec, PackDefinition, Rule, Where
+from ..errors import PackError, Problem, did_you_mean
+from ..facts import ENUM_LABELS, Facts, LabeledEnum, Listing, ViolationKind
+from ..packs import DECISIONS, OUTCOMES, CreditSchemeSpec, PackDefinition, Rule, Where
 
 Value: TypeAlias = bool | int | str | None
 Kind = Literal["bool", "enum", "text", "grade", "int"]

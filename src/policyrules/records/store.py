@@ -31,12 +31,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .engine import Pack, load_pack
-from .errors import PolicyRulesError, Problem
-from .load import shipped_pack_ids
-from .pack import DECISIONS, PackDefinition
-from .result import Result
+from .. import __version__
+from ..engines import Pack, Result, load_pack
+from ..errors import PolicyRulesError, Problem
+from ..packs import DECISIONS, PackDefinition, shipped_pack_ids
 
 SCHEMA_VERSION = 1
 ENV_VAR = "POLICYRULES_RECORDS"

@@ -24,8 +24,8 @@ import functools
 from datetime import date
 from typing import Any
 
+from ..engines import Pack, load_pack
 from .batch import Config, Evaluator, output_columns, resolve_columns
-from .engine import Pack, load_pack
 
 RESULT_COLUMNS = [c for c in output_columns(recording=False) if c != "row"] + ["error"]
 

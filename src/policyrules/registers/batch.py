@@ -31,12 +31,12 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .compile import FACT_FIELDS
-from .engine import ENGINES, Pack, load_pack
-from .errors import FactsError, PolicyRulesError, Problem, did_you_mean
-from .model import Facts, parse_facts
-from .pack import DECISIONS, FLAGS, OUTCOMES
-from .records import (
+from ..conditions import FACT_FIELDS
+from ..engines import ENGINES, Decision, Pack, Result, load_pack
+from ..errors import FactsError, PolicyRulesError, Problem, did_you_mean
+from ..facts import Facts, parse_facts
+from ..packs import DECISIONS, FLAGS, OUTCOMES
+from ..records import (
     Recorder,
     add_record_option,
     add_records_parsers,
@@ -50,8 +50,7 @@ from .records import (
     sha256_text,
     utc_now,
 )
-from .register import add_register_parser, cmd_register
-from .result import Decision, Result
+from .annex2 import add_register_parser, cmd_register
 
 InputKind = Literal["jsonl", "csv", "xlsx"]
 OutputKind = Literal["jsonl", "csv", "xlsx"]
