@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from policyrules import Pack, PolicyRulesError, load_pack
-from policyrules.packs.load import shipped_pack_ids
+from policyrules.packs import shipped_pack_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SOURCES = ROOT.parent / "shared" / "sources"

@@ -43,7 +43,7 @@ def test_the_wheel_carries_every_pack_and_runs_without_the_source_tree(tmp_path:
 
     assert sorted(p["id"] for p in json.loads(packs.stdout)) == shipped
     where = subprocess.run(
-        [sys.executable, "-c", "import policyrules.packs.load as l; print(l.shipped_packs_dir())"],
+        [sys.executable, "-c", "import policyrules.packs as l; print(l.shipped_packs_dir())"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

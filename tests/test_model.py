@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from policyrules import FactsError, load_pack
-from policyrules.facts.model import (
+from policyrules.facts import (
     USCC_CHARSET,
     ViolationKind,
     parse_facts,
@@ -156,7 +156,7 @@ def test_an_all_digit_code_written_without_quotes_is_read_as_text() -> None:
 
 def test_a_code_with_a_leading_zero_stays_text(tmp_path: Path) -> None:
     """YAML 1.1 reads 0131 as octal 89; a 国民经济行业分类 code such as 0131 is text."""
-    from policyrules.packs.load import load_facts
+    from policyrules.packs import load_facts
 
     path = tmp_path / "facts.yaml"
     path.write_text("enterprise:\n  name: 甲\n  uscc: 91350100M000100Y43\n  industry: 0131\n", encoding="utf-8")

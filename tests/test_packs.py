@@ -11,9 +11,9 @@ import yaml
 
 from packs import SHARED_SOURCES, available_engines, example_as_of, examples, pack, pack_ids
 from policyrules import EngineUnavailable
+from policyrules.analysis import coverage
 from policyrules.cases.runner import run_cases
-from policyrules.explain.render import coverage
-from policyrules.packs.load import clean_source
+from policyrules.packs import clean_source
 
 PACKS = pack_ids()
 

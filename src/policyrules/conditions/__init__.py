@@ -1,32 +1,19 @@
 """Conditions as data: the condition IR, its parser, the atoms read from the facts and the flat view."""
 
-from .compile import (
-    COUNT_FILTERS,
-    FACT_FIELDS,
-    AllOf,
-    AnyOf,
-    Atom,
-    CompiledPack,
-    CompiledRule,
-    Cond,
-    Context,
-    IntTest,
-    Leaf,
-    NotOf,
-    OutcomeRef,
-    Period,
-    RuleRef,
-    Value,
-    as_known_on,
-    compile_pack,
-    complete_years,
-    leaves,
-    references,
-    shift,
-)
+from ..facts import as_known_on, is_listed
+from .checks import ELISION, find_cycle, quoted_in
+from .compile import compile_pack
+from .compiled import CompiledPack, CompiledRule
+from .fields import COUNT_FILTERS, DERIVED_FACTS, FACT_FIELDS, FieldInfo, fact_fields
+from .ir import AllOf, AnyOf, Cond, IntTest, Leaf, NotOf, OutcomeRef, RuleRef, leaves, nodes, references
+from .parser import ConditionParser
+from .periods import Period, complete_years, shift
+from .view import Atom, Context, Kind, Value
 
 __all__ = [
     "COUNT_FILTERS",
+    "DERIVED_FACTS",
+    "ELISION",
     "FACT_FIELDS",
     "AllOf",
     "AnyOf",
@@ -34,8 +21,11 @@ __all__ = [
     "CompiledPack",
     "CompiledRule",
     "Cond",
+    "ConditionParser",
     "Context",
+    "FieldInfo",
     "IntTest",
+    "Kind",
     "Leaf",
     "NotOf",
     "OutcomeRef",
@@ -45,7 +35,12 @@ __all__ = [
     "as_known_on",
     "compile_pack",
     "complete_years",
+    "fact_fields",
+    "find_cycle",
+    "is_listed",
     "leaves",
+    "nodes",
+    "quoted_in",
     "references",
     "shift",
 ]

@@ -1,44 +1,51 @@
 """Policy packs: the YAML format, strict loading with located errors, finding shipped packs, writing a pack back."""
 
-from .load import (
-    clean_source,
-    load_definition,
-    load_facts,
-    read_text,
-    read_yaml,
-    shipped_pack_ids,
-    shipped_packs_dir,
-    validate,
-)
+from ..facts import load_facts
+from ..yamlio import Where, read_text, read_yaml, validate
+from .definition import NATIONAL_CREDIT_SCHEME, Clause, Origin, PackDefinition, Rule
+from .dump import dump_pack
+from .find import resolve_pack_dir, shipped_pack_ids, shipped_packs_dir
+from .load import load_definition
+from .policies import DEFAULT_POLICIES
+from .sources import clean_source
 from .spec import (
     DECISIONS,
     FLAGS,
     OUTCOMES,
-    Clause,
     CreditSchemeSpec,
+    DecisionPolicySpec,
+    DocumentSpec,
     DocumentStatus,
-    PackDefinition,
-    Rule,
+    PackMeta,
+    RuleSpec,
     Spec,
-    Where,
 )
 
 __all__ = [
     "DECISIONS",
+    "DEFAULT_POLICIES",
     "FLAGS",
+    "NATIONAL_CREDIT_SCHEME",
     "OUTCOMES",
     "Clause",
     "CreditSchemeSpec",
+    "DecisionPolicySpec",
+    "DocumentSpec",
     "DocumentStatus",
+    "Origin",
     "PackDefinition",
+    "PackMeta",
     "Rule",
+    "RuleSpec",
     "Spec",
     "Where",
     "clean_source",
+    "dump_pack",
     "load_definition",
     "load_facts",
     "read_text",
     "read_yaml",
+    "resolve_pack_dir",
     "shipped_pack_ids",
     "shipped_packs_dir",
     "validate",

@@ -2,22 +2,17 @@
 
 A pack directory holds `pack.yaml` (metadata, documents, credit scheme, decision policies), `clauses.yaml`
 (clause id -> document, label, verbatim text), `rules.yaml` (the rules), the cleaned source text of each
-document, and `cases/` and `examples/`. Conditions stay raw here (`when:` is a mapping); compile.py parses
-them, because only it knows which fact paths exist.
+document, and `cases/` and `examples/`. Conditions stay raw here (`when:` is a mapping); the conditions
+package parses them, because only it knows which fact paths exist.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from ..errors import Problem, format_path
 
 DECISIONS: tuple[str, ...] = ("inclusion", "listing", "inspection", "penalty", "supervision")
 
@@ -175,132 +170,3 @@ class RuleSpec(Spec):
 
 class RulesFile(Spec):
     rules: tuple[RuleSpec, ...]
-
-
-# --- the resolved pack: what load.py hands to compile.py -----------------------------------------------
-
-Origin = Literal["own", "inherited", "overridden", "added", "disabled"]
-
-
-@dataclass(frozen=True)
-class Where:
-    """A place in a YAML file: the file, the key path, and the line map to find the line of any sub-path."""
-
-    file: str
-    path: tuple[str | int, ...]
-    lines: Mapping[tuple[str | int, ...], int] = field(default_factory=dict, repr=False, compare=False)
-
-    def at(self, *more: str | int) -> Where:
-        return Where(self.file, self.path + more, self.lines)
-
-    @property
-    def line(self) -> int | None:
-        path = self.path
-        while path not in self.lines and path:
-            path = path[:-1]
-        return self.lines.get(path)
-
-    def problem(self, message: str) -> Problem:
-        return Problem(format_path(self.path), message, self.file, self.line)
-
-
-@dataclass(frozen=True)
-class Clause:
-    """A clause of a source document, as cited: `doc` is the document number as printed."""
-
-    pack_id: str
-    id: str
-    doc_id: str
-    doc: str
-    label: str
-    text: str
-    encoded: bool
-    reason: str | None
-    where: Where | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def ref(self) -> str:
-        return f"{self.pack_id}:{self.id}"
-
-    def citation(self) -> dict[str, str]:
-        return {"doc": self.doc, "clause": self.label, "text": self.text}
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule of the effective rule set, with where it came from."""
-
-    spec: RuleSpec
-    pack_id: str
-    origin: Origin
-    cites: tuple[Clause, ...]
-    where: Where
-    replaced: Rule | None = None  # the parent's rule this one overrides or disables
-    reason: str | None = None  # why a disabled rule was switched off
-    disable_notes: str | None = None  # the notes of the entry that disabled it
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-    @property
-    def decision(self) -> str:
-        assert self.spec.decision is not None  # load.py fills it in for every effective rule
-        return self.spec.decision
-
-
-@dataclass(frozen=True)
-class PackDefinition:
-    """A loaded, checked pack with its ancestors merged in: the input of compile.py."""
-
-    meta: PackMeta
-    directory: Path
-    decisions: Mapping[str, DecisionPolicySpec]
-    clauses: Mapping[str, Clause]  # by ref "pack:clause-id", own and inherited
-    rules: tuple[Rule, ...]  # the effective rule set in evaluation order, disabled rules included
-    sources: Mapping[str, str]  # document id -> cleaned text
-    parent: PackDefinition | None
-    where: Where
-
-    @property
-    def id(self) -> str:
-        return self.meta.id
-
-    def chain(self) -> tuple[PackDefinition, ...]:
-        """This pack and its ancestors, nearest first."""
-        return (self, *(self.parent.chain() if self.parent else ()))
-
-    def document_of(self, clause: Clause) -> DocumentSpec:
-        """The document a clause (of this pack or an ancestor) belongs to."""
-        for pack in self.chain():
-            if pack.id == clause.pack_id:
-                return pack.meta.documents[clause.doc_id]
-        raise KeyError(clause.ref)
-
-    @property
-    def primary(self) -> DocumentSpec:
-        doc_id = self.meta.primary_document or next(iter(self.meta.documents))
-        return self.meta.documents[doc_id]
-
-    @property
-    def credit_scheme(self) -> CreditSchemeSpec:
-        for pack in self.chain():
-            if pack.meta.credit_scheme is not None:
-                return pack.meta.credit_scheme
-        return NATIONAL_CREDIT_SCHEME
-
-    @property
-    def status(self) -> DocumentStatus:
-        return self.primary.status
-
-
-NATIONAL_CREDIT_SCHEME = CreditSchemeSpec(
-    id="national",
-    name="企业环境信用评价（全国）",
-    grades=(
-        GradeSpec(code="trustworthy", label="环保诚信"),
-        GradeSpec(code="good", label="环保良好"),
-        GradeSpec(code="warning", label="环保警示"),
-        GradeSpec(code="poor", label="环保不良"),
-    ),
-)

@@ -1,0 +1,70 @@
+"""What a condition may name: every fact path of the model with what may be done with it, the derived facts,
+and the events that may be counted with their filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel
+
+from ..facts import Facts, LabeledEnum
+
+COUNT_FILTERS: dict[str, tuple[str, ...]] = {
+    "violations": ("within", "serious", "kind"),
+    "inspections": ("within", "on_site"),
+    "objections": ("upheld",),
+}
+DERIVED_FACTS: dict[str, str] = {
+    "listed": "正面清单企业: listed on or before the evaluation date and not removed by it",
+}
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    kind: Literal["bool", "enum", "text", "grade", "date", "events", "group", "optional_group", "enum_list"]
+    enum: type[LabeledEnum] | None = None
+
+
+def fact_fields() -> dict[str, FieldInfo]:
+    """Every fact path of the model (contract sections 1-2) with what a condition may do with it."""
+    out: dict[str, FieldInfo] = {}
+    _walk_model(Facts, "", out)
+    out["enterprise.credit_rating"] = FieldInfo("grade")
+    return out
+
+
+def _walk_model(model: type[BaseModel], prefix: str, out: dict[str, FieldInfo]) -> None:
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = info.annotation
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        optional = type(None) in get_args(annotation)
+        inner = args[0] if optional and len(args) == 1 else annotation
+        inner = get_args(inner)[0] if get_origin(inner) is not None and _is_annotated(inner) else inner
+        if get_origin(inner) is tuple:
+            element = get_args(inner)[0]
+            element = get_args(element)[0] if _is_annotated(element) else element
+            if isinstance(element, type) and issubclass(element, LabeledEnum):
+                out[path] = FieldInfo("enum_list", element)
+            else:
+                out[path] = FieldInfo("events")
+        elif isinstance(inner, type) and issubclass(inner, BaseModel):
+            out[path] = FieldInfo("optional_group" if optional else "group")
+            _walk_model(inner, path + ".", out)
+        elif inner is bool:
+            out[path] = FieldInfo("bool")
+        elif isinstance(inner, type) and issubclass(inner, LabeledEnum):
+            out[path] = FieldInfo("enum", inner)
+        elif inner is date:
+            out[path] = FieldInfo("date")
+        else:
+            out[path] = FieldInfo("text")
+
+
+def _is_annotated(tp: Any) -> bool:
+    return hasattr(tp, "__metadata__")
+
+
+FACT_FIELDS = fact_fields()

@@ -1,0 +1,303 @@
+"""Parsing one leaf of a `when:` tree: its subject (a fact, a count of events, the years since a date) becomes
+an atom of the flat view, and its operator and operand are checked against what that atom can be."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from ..errors import Problem, did_you_mean
+from ..facts import ENUM_LABELS, ViolationKind
+from ..packs import CreditSchemeSpec, Where
+from .fields import COUNT_FILTERS, DERIVED_FACTS, FACT_FIELDS, FieldInfo
+from .ir import Cond, Leaf
+from .view import (
+    Atom,
+    Context,
+    Value,
+    count_getter,
+    derived_getter,
+    grade_getter,
+    path_getter,
+    presence_getter,
+    years_since_getter,
+)
+
+LEAF_SUBJECTS = ("fact", "count", "years_since", "rule", "outcome")
+OPERATORS = ("is", "in", "contains", "at_least", "at_most", "present")
+
+
+class LeafParser:
+    """Parses the leaves of conditions, registering each atom once; problems are collected, not raised."""
+
+    def __init__(self, scheme: CreditSchemeSpec) -> None:
+        self.scheme = scheme
+        self.atoms: dict[str, Atom] = {}
+        self.problems: list[Problem] = []
+        self.grade_rank = {g.code: i for i, g in enumerate(scheme.grades)}
+        self.grade_codes = {k: g.code for g in scheme.grades for k in (g.code, g.label)}
+
+    def leaf(self, subject: str, raw: Mapping[str, Any], says: str, where: Where) -> Cond | None:
+        if subject == "fact":
+            made = self._fact_atom(raw, where)
+        elif subject == "count":
+            made = self._count_atom(raw, where)
+        else:
+            made = self._years_atom(raw, where)
+        if made is None:
+            return None
+        atom, allowed_ops = made
+        allowed = {subject, "says", "note", *OPERATORS}
+        if subject == "count":
+            allowed |= {"within", "serious", "kind", "on_site", "upheld"}  # checked by _count_atom
+        ops = [k for k in raw if k in OPERATORS]
+        if not self._only(raw, allowed, where):
+            return None
+        if len(ops) > 1:
+            self.problems.append(where.problem(f"one operator per condition; found {', '.join(ops)}"))
+            return None
+        if not ops:
+            if atom.kind != "bool":
+                self.problems.append(
+                    where.problem(
+                        f"'{atom.key}' is not a yes/no fact: say what it is compared with ({', '.join(allowed_ops)})"
+                    )
+                )
+                return None
+            op, operand = "is", True
+        else:
+            op, operand = ops[0], raw[ops[0]]
+        if op not in allowed_ops:
+            self.problems.append(
+                where.at(op).problem(
+                    f"'{op}' does not apply to '{atom.key}' ({atom.kind}); use one of {', '.join(allowed_ops)}"
+                )
+            )
+            return None
+        checked = self._operand(atom, op, operand, where.at(op))
+        if checked is _INVALID:
+            return None
+        if op == "contains":
+            atom = self._contains_atom(atom, str(checked))
+            op, checked = "is", True
+        if op == "present":
+            atom = self._register(
+                Atom(f"present({atom.key})", "bool", presence_getter(atom.read), (), ("present", atom.key))
+            )
+            op, checked = "is", checked
+        self._extend_text_domain(atom, checked)
+        return Leaf(atom, op, checked, says, where, self.grade_rank)
+
+    def _only(self, raw: Mapping[str, Any], allowed: set[str], where: Where) -> bool:
+        extra = sorted(str(k) for k in set(raw) - allowed)
+        for key in extra:
+            self.problems.append(
+                where.at(key).problem(
+                    f"unknown key '{key}'{did_you_mean(key, allowed)} here; allowed: {', '.join(sorted(allowed))}"
+                )
+            )
+        return not extra
+
+    def _fact_atom(self, raw: Mapping[str, Any], where: Where) -> tuple[Atom, tuple[str, ...]] | None:
+        path = str(raw["fact"])
+        if path in DERIVED_FACTS:
+            return self._register(Atom(path, "bool", derived_getter(path), reads=("derived", path))), ("is",)
+        info = FACT_FIELDS.get(path)
+        if info is None:
+            known = [*FACT_FIELDS, *DERIVED_FACTS]
+            self.problems.append(
+                where.at("fact").problem(
+                    f"no fact '{path}' in the fact model{did_you_mean(path, known)}; facts are paths like "
+                    "enterprise.traits.low_risk, inspection_request.grounds, or the derived fact 'listed'"
+                )
+            )
+            return None
+        parts = path.split(".")
+        if info.kind == "bool":
+            return self._register(Atom(path, "bool", path_getter(parts), (), ("fact", path))), ("is",)
+        if info.kind == "enum":
+            assert info.enum is not None
+            codes = tuple(info.enum.labels())
+            return self._register(Atom(path, "enum", path_getter(parts), codes, ("fact", path))), (
+                "is",
+                "in",
+            )
+        if info.kind == "grade":
+            codes = tuple(g.code for g in self.scheme.grades)
+            atom = Atom(path, "grade", grade_getter(parts), codes, ("fact", path))
+            return self._register(atom), ("is", "in", "at_least", "at_most", "present")
+        if info.kind == "text":
+            return self._register(Atom(path, "text", path_getter(parts), (), ("fact", path))), (
+                "is",
+                "in",
+                "present",
+            )
+        if info.kind == "enum_list":
+            atom = Atom(path, "enum", path_getter(parts), tuple(info.enum.labels()) if info.enum else ())
+            return atom, ("contains",)
+        if info.kind in ("optional_group", "date"):
+            return Atom(path, "bool", path_getter(parts)), ("present",)
+        hint = "use `count:`" if info.kind == "events" else "name one of its fields"
+        self.problems.append(where.at("fact").problem(f"'{path}' is a {info.kind.replace('_', ' ')}; {hint}"))
+        return None
+
+    def _count_atom(self, raw: Mapping[str, Any], where: Where) -> tuple[Atom, tuple[str, ...]] | None:
+        subject = str(raw["count"]).removeprefix("enterprise.")
+        if subject not in COUNT_FILTERS:
+            self.problems.append(
+                where.at("count").problem(
+                    f"cannot count '{subject}'{did_you_mean(subject, COUNT_FILTERS)}; countable: "
+                    f"{', '.join(COUNT_FILTERS)}"
+                )
+            )
+            return None
+        filters: dict[str, Any] = {}
+        for key in ("within", "serious", "kind", "on_site", "upheld"):
+            if key not in raw:
+                continue
+            if key not in COUNT_FILTERS[subject]:
+                self.problems.append(
+                    where.at(key).problem(
+                        f"'{key}' does not filter {subject}; it takes: {', '.join(COUNT_FILTERS[subject])}"
+                    )
+                )
+                return None
+            value = self._filter(key, raw[key], where.at(key))
+            if value is _INVALID:
+                return None
+            filters[key] = value
+        key = f"count({subject}" + "".join(f"; {k}={_show(v)}" for k, v in sorted(filters.items())) + ")"
+        return self._register(
+            Atom(key, "int", count_getter(subject, filters), reads=("count", subject, tuple(sorted(filters.items()))))
+        ), (
+            "is",
+            "at_least",
+            "at_most",
+        )
+
+    def _years_atom(self, raw: Mapping[str, Any], where: Where) -> tuple[Atom, tuple[str, ...]] | None:
+        path = str(raw["years_since"])
+        if FACT_FIELDS.get(path, FieldInfo("text")).kind != "date":
+            dates = [p for p, i in FACT_FIELDS.items() if i.kind == "date"]
+            self.problems.append(
+                where.at("years_since").problem(
+                    f"'{path}' is not a date of the fact model{did_you_mean(path, dates)}; dates: {', '.join(dates)}"
+                )
+            )
+            return None
+        atom = Atom(f"years_since({path})", "int", years_since_getter(path.split(".")), reads=("years_since", path))
+        return self._register(atom), ("is", "at_least", "at_most")
+
+    def _filter(self, key: str, value: Any, where: Where) -> Any:
+        if key == "within":
+            return self._period(value, where)
+        if key == "kind":
+            kinds = value if isinstance(value, list) else [value]
+            parsed = [ViolationKind.parse(k) for k in kinds]
+            bad = [k for k, p in zip(kinds, parsed, strict=True) if not isinstance(p, ViolationKind)]
+            if bad:
+                self.problems.append(
+                    where.problem(f"unknown violation kind {bad}; expected {', '.join(ViolationKind.labels())}")
+                )
+                return _INVALID
+            return tuple(sorted(str(p) for p in parsed))
+        if not isinstance(value, bool):
+            self.problems.append(where.problem(f"expected true or false, found {value!r}"))
+            return _INVALID
+        return value
+
+    def _period(self, value: Any, where: Where) -> Any:
+        if isinstance(value, Mapping) and len(value) == 1:
+            unit, amount = next(iter(value.items()))
+            if unit in ("years", "months", "days") and isinstance(amount, int) and amount > 0:
+                return (unit, amount)
+        self.problems.append(
+            where.problem(f"expected a window like {{years: 1}}, {{months: 6}} or {{days: 30}}, found {value!r}")
+        )
+        return _INVALID
+
+    def _operand(self, atom: Atom, op: str, operand: Any, where: Where) -> Any:
+        def bad(expected: str) -> Any:
+            self.problems.append(where.problem(f"expected {expected}, found {operand!r}"))
+            return _INVALID
+
+        if op == "present" or atom.kind == "bool":
+            return operand if isinstance(operand, bool) else bad("true or false")
+        if atom.kind == "int":
+            ok = isinstance(operand, int) and not isinstance(operand, bool) and operand >= 0
+            return operand if ok else bad("a whole number ≥ 0")
+        if op == "in":
+            if not isinstance(operand, list) or not operand:
+                return bad("a non-empty list")
+            values = [self._symbol(atom, v, where) for v in operand]
+            return _INVALID if _INVALID in values else tuple(values)
+        return self._symbol(atom, operand, where)
+
+    def _symbol(self, atom: Atom, value: Any, where: Where) -> Any:
+        if atom.kind == "text":
+            return str(value)
+        lookup = self.grade_codes if atom.kind == "grade" else _enum_lookup(atom)
+        if str(value) in lookup:
+            return lookup[str(value)]
+        self.problems.append(
+            where.problem(
+                f"'{value}' is not a value of {atom.key}{did_you_mean(str(value), lookup)}; "
+                f"expected one of {', '.join(atom.domain)}"
+            )
+        )
+        return _INVALID
+
+    def _contains_atom(self, list_atom: Atom, member: str) -> Atom:
+        read = list_atom.read
+
+        def contains(ctx: Context) -> Value:
+            values = read(ctx)
+            if values is None:
+                return None
+            return member in {str(getattr(v, "value", v)) for v in values}  # type: ignore[union-attr]
+
+        return self._register(
+            Atom(
+                f"{list_atom.key} ∋ {member}",
+                "bool",
+                contains,
+                (),
+                ("contains", list_atom.key, member),
+            )
+        )
+
+    def _extend_text_domain(self, atom: Atom, operand: Any) -> None:
+        """Text atoms are encoded by the literals the pack compares them with."""
+        if atom.kind != "text":
+            return
+        literals = operand if isinstance(operand, tuple) else (operand,)
+        current = self.atoms[atom.key]
+        extra = tuple(v for v in literals if isinstance(v, str) and v not in current.domain)
+        if extra:
+            self.atoms[atom.key] = replace(current, domain=current.domain + extra)
+
+    def _register(self, atom: Atom) -> Atom:
+        return self.atoms.setdefault(atom.key, atom)
+
+
+class _Invalid:
+    pass
+
+
+_INVALID: Any = _Invalid()
+
+
+def _enum_lookup(atom: Atom) -> dict[str, str]:
+    for labels in ENUM_LABELS.values():
+        if tuple(labels) == atom.domain:
+            return {k: c for c, label in labels.items() for k in (c, label)}
+    return {c: c for c in atom.domain}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("years", "months", "days"):
+        return f"{value[1]} {value[0]}"
+    if isinstance(value, tuple):
+        return "|".join(value)
+    return str(value).lower()

@@ -1,0 +1,98 @@
+"""The contract's enumerations: each member is its English code and also answers to its Chinese label."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Annotated, TypeVar
+
+from pydantic import BeforeValidator
+
+
+class LabeledEnum(StrEnum):
+    """A contract enumeration whose members also answer to their Chinese label."""
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """Code -> Chinese label, in the contract's order."""
+        return ENUM_LABELS[cls.__name__]
+
+    @classmethod
+    def parse(cls, value: object) -> object:
+        if isinstance(value, cls) or not isinstance(value, str):
+            return value
+        for code, label in cls.labels().items():
+            if value in (code, label):
+                return cls(code)
+        return value  # pydantic reports it, with the allowed codes
+
+
+class ViolationKind(LabeledEnum):
+    malicious_discharge = "malicious_discharge"
+    falsified_records = "falsified_records"
+    evading_supervision = "evading_supervision"
+    exceedance = "exceedance"
+    other = "other"
+
+
+class Grounds(LabeledEnum):
+    complaint = "complaint"
+    media = "media"
+    referral = "referral"
+    monitoring_anomaly = "monitoring_anomaly"
+    special_action = "special_action"
+    random_draw = "random_draw"
+    research_visit = "research_visit"
+    other = "other"
+
+
+class Approval(LabeledEnum):
+    enforcement_head = "enforcement_head"
+    bureau_head = "bureau_head"
+    superior_bureau = "superior_bureau"
+
+
+class Harm(LabeledEnum):
+    none = "none"
+    minor = "minor"
+    serious = "serious"
+
+
+ENUM_LABELS: dict[str, dict[str, str]] = {
+    "ViolationKind": {
+        "malicious_discharge": "恶意偷排",
+        "falsified_records": "篡改台账记录",
+        "evading_supervision": "逃避监管",
+        "exceedance": "超标排放",
+        "other": "其他",
+    },
+    "Grounds": {
+        "complaint": "群众投诉举报",
+        "media": "媒体曝光",
+        "referral": "上级交办",
+        "monitoring_anomaly": "在线监测数据异常或超标",
+        "special_action": "专项行动、专项检查",
+        "random_draw": "双随机抽中",
+        "research_visit": "现场调研指导",
+        "other": "其他确需赴现场调查核实",
+    },
+    "Approval": {
+        "enforcement_head": "本级执法机构负责同志",
+        "bureau_head": "同级生态环境部门主要负责人",
+        "superior_bureau": "上级生态环境部门",
+    },
+    "Harm": {"none": "未造成危害后果", "minor": "危害后果轻微", "serious": "危害后果严重"},
+}
+
+
+E = TypeVar("E", bound=LabeledEnum)
+
+
+def _labeled(enum: type[E]) -> Callable[[object], object]:
+    return enum.parse
+
+
+ViolationKindField = Annotated[ViolationKind, BeforeValidator(_labeled(ViolationKind))]
+GroundsField = Annotated[Grounds, BeforeValidator(_labeled(Grounds))]
+ApprovalField = Annotated[Approval, BeforeValidator(_labeled(Approval))]
+HarmField = Annotated[Harm, BeforeValidator(_labeled(Harm))]
