@@ -27,8 +27,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from policyrules import Pack, load_pack, parse_facts
-from policyrules.engines.engine import Engine
-from policyrules.facts.model import (
+from policyrules.engines import Engine
+from policyrules.facts import (
     USCC_CHARSET,
     Approval,
     Grounds,
@@ -40,7 +40,7 @@ from policyrules.facts.model import (
     ViolationKind,
     uscc_check_char,
 )
-from policyrules.packs.load import shipped_pack_ids
+from policyrules.packs import shipped_pack_ids
 
 DATE_MIN, DATE_MAX = date(2021, 8, 6), date(2025, 12, 31)
 

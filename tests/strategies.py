@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from policyrules import Pack, load_pack
-from policyrules.facts.model import (
+from policyrules.facts import (
     USCC_CHARSET,
     Enterprise,
     Facts,
@@ -32,8 +32,7 @@ from policyrules.facts.model import (
     ViolationCase,
     uscc_check_char,
 )
-from policyrules.packs.load import shipped_pack_ids
-from policyrules.packs.spec import NATIONAL_CREDIT_SCHEME
+from policyrules.packs import NATIONAL_CREDIT_SCHEME, shipped_pack_ids
 
 DATE_MIN = date(2021, 8, 6)
 DATE_MAX = date(2025, 12, 31)

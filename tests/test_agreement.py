@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from policyrules import parse_facts
-from policyrules.conditions.compile import Atom, CompiledPack, IntTest, Leaf, Value
-from policyrules.conditions.compile import leaves as cond_leaves
-from policyrules.engines.engine import CompiledEngine
-from policyrules.packs.load import shipped_pack_ids
+from policyrules.conditions import Atom, CompiledPack, IntTest, Leaf, Value
+from policyrules.conditions import leaves as cond_leaves
+from policyrules.engines import CompiledEngine
+from policyrules.packs import shipped_pack_ids
 from strategies import Document, boolean_paths, facts_and_dates, pack_cases, shipped_pack
 
 AGREEMENT = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -64,7 +64,7 @@ def test_compiled_and_durable_engines_agree(case: tuple[str, Document, date]) ->
 @given(pack_cases())
 def test_compiled_engine_agrees_with_its_trace(case: tuple[str, Document, date]) -> None:
     """Rests on: `holding()` runs the generated function (CompiledEngine.source) while the trace re-evaluates
-    each condition tree node by node (_trace); both must read the same view and memoise rule and outcome
+    each condition tree node by node (trace_condition); both must read the same view and memoise rule and outcome
     references alike, so every traced rule holds exactly when `holding()` says so, and its condition's root
     says the same."""
     pack_id, facts, as_of = case

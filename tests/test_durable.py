@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 import policyrules
 from policyrules import EvaluationError, PackError
-from policyrules.conditions.compile import Atom, CompiledPack, Value
+from policyrules.conditions import Atom, CompiledPack, Value
+from policyrules.engines import CompiledEngine
 from policyrules.engines.durable import (
     CASES_PER_RULE,
     MARKER_FIELD,
@@ -38,8 +39,7 @@ from policyrules.engines.durable import (
     cases,
     simplify,
 )
-from policyrules.engines.engine import CompiledEngine
-from policyrules.packs.load import shipped_pack_ids
+from policyrules.packs import shipped_pack_ids
 from strategies import shipped_pack
 
 SRC = str(Path(policyrules.__file__).resolve().parents[1])
@@ -222,7 +222,7 @@ ALL_TRUE_AND_EMPTY_VIEWS = """
 import random, threading, time
 from policyrules import load_pack
 from policyrules.engines.durable import DurableEngine
-from policyrules.engines.engine import CompiledEngine
+from policyrules.engines import CompiledEngine
 
 pack = load_pack("{pack_id}").compiled
 engine, reference = DurableEngine(pack), CompiledEngine(pack)

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policyrules import Pack, load_pack
-from policyrules.conditions.compile import shift
-from policyrules.engines.result import Result
-from policyrules.facts.model import Approval, Grounds, ViolationCase
-from policyrules.packs.load import dump_pack, shipped_pack_ids
+from policyrules.conditions import shift
+from policyrules.engines import Result
+from policyrules.facts import Approval, Grounds, ViolationCase
+from policyrules.packs import dump_pack, shipped_pack_ids
 from strategies import Document, facts_documents, pack_cases, pack_grades, pack_texts, shipped_pack
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,12 +1,19 @@
-"""Engines behind one interface (compiled, durable_rules), the hit policy, and decisions with citations."""
+"""Engines behind one interface (compiled, durable_rules), the hit policy, and decisions with citations.
 
-from .engine import ENGINES, Pack, load_pack
+The durable engine is imported only when first asked for (`Pack.engine("durable")`): durable_rules may be
+missing."""
+
+from .compiled import CompiledEngine
+from .pack import Pack, load_pack
+from .protocol import ENGINES, Engine
 from .result import ConditionTrace, Decision, Result, RuleTrace
 
 __all__ = [
     "ENGINES",
+    "CompiledEngine",
     "ConditionTrace",
     "Decision",
+    "Engine",
     "Pack",
     "Result",
     "RuleTrace",

@@ -1,0 +1,257 @@
+"""The Pack facade: a loaded, compiled pack that evaluates facts on a date into decisions with citations,
+traces and warnings, whichever engine decides which rules hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from ..conditions import CompiledPack, CompiledRule, as_known_on
+from ..conditions import compile_pack as _compile
+from ..errors import EvaluationError, FactsError, Problem, did_you_mean
+from ..facts import Facts, parse_facts
+from ..packs import DECISIONS, DocumentStatus, PackDefinition, load_definition
+from .compiled import CompiledEngine
+from .hit_policy import present_decisions, resolve
+from .protocol import ENGINES, Engine
+from .result import ConditionTrace, Decision, Result, RuleTrace, unique_citations
+from .trace import Env, trace_condition
+
+
+@dataclass(frozen=True)
+class _RuleInfo:
+    """What a decision needs of a rule besides whether it holds, computed once per pack."""
+
+    citations: tuple[Mapping[str, str], ...]
+    draft_docs: tuple[str, ...]  # titles of draft documents the rule cites
+
+
+class Pack:
+    """A loaded, compiled pack: `load_pack(...)`, then `evaluate(facts, as_of=...)`."""
+
+    def __init__(self, compiled: CompiledPack) -> None:
+        self.compiled = compiled
+        self._engines: dict[str, Engine] = {}
+        self._by_decision = {d: compiled.rules_of(d) for d in DECISIONS}
+        self._info = {r.id: self._rule_info(r) for r in compiled.rules}
+        self._memo: dict[tuple[str, tuple[bool, ...]], Decision] = {}
+        # without a trace a rule's entry is one of two immutable values: build them once
+        self._untraced = {
+            (r.id, held): self._rule_trace(r, held, None) for r in compiled.rules for held in (True, False)
+        }
+
+    def _rule_trace(self, rule: CompiledRule, held: bool, condition: ConditionTrace | None) -> RuleTrace:
+        spec = rule.rule.spec
+        return RuleTrace(
+            id=rule.id,
+            holds=held,
+            pack=rule.rule.pack_id,
+            origin=rule.rule.origin,
+            title=spec.title,
+            title_en=spec.title_en,
+            yields=spec.yields,
+            category=spec.category,
+            sets=MappingProxyType(dict(spec.sets)),
+            citations=self._info[rule.id].citations,
+            condition=condition,
+            interpretation=tuple(MappingProxyType(i.model_dump()) for i in spec.interpretation),
+        )
+
+    def _rule_info(self, rule: CompiledRule) -> _RuleInfo:
+        docs = [self.definition.document_of(c) for c in rule.rule.cites]
+        drafts = tuple(dict.fromkeys(d.title for d in docs if d.status is DocumentStatus.draft))
+        # read-only: the same citation objects appear in every result that cites the rule
+        return _RuleInfo(tuple(MappingProxyType(c.citation()) for c in rule.rule.cites), drafts)
+
+    @property
+    def definition(self) -> PackDefinition:
+        return self.compiled.definition
+
+    @property
+    def id(self) -> str:
+        return self.definition.id
+
+    @property
+    def version(self) -> str:
+        return self.definition.meta.version
+
+    def engine(self, name: str) -> Engine:
+        if name not in ENGINES:
+            raise EvaluationError(
+                [
+                    Problem(
+                        "--engine",
+                        f"unknown engine '{name}'{did_you_mean(name, ENGINES)}; expected one of {', '.join(ENGINES)}",
+                    )
+                ]
+            )
+        if name not in self._engines:
+            self._engines[name] = ENGINES[name](self.compiled)
+        return self._engines[name]
+
+    def evaluate(
+        self,
+        facts: Facts | Mapping[str, Any],
+        as_of: date | None = None,
+        engine: str = "compiled",
+        trace: bool = True,
+    ) -> Result:
+        """Every decision the facts ask for, with citations. With the compiled engine and trace=True (the
+        default) every rule also carries its condition trace; trace=False is the fast path for registers."""
+        model = parse_facts(facts)
+        day = as_of or date.today()
+        warnings = self.check_date(day)
+        self._check_facts(model, day)
+        known = as_known_on(model, day)
+        view = self.compiled.view(known, day, known=True)
+        chosen = self.engine(engine)
+        if isinstance(chosen, CompiledEngine):
+            held = dict(zip(chosen.rule_ids, chosen.vector(view), strict=True))
+        else:
+            holding = chosen.holding(view)
+            held = {r.id: r.id in holding for r in self.compiled.rules}
+        env = Env(self.compiled, view, held)
+        traced = trace and isinstance(chosen, CompiledEngine)
+        decisions = {d: self._decision(d, held, env, traced) for d in present_decisions(known)}
+        return Result(self.id, self.version, day, chosen.name, decisions, warnings, traced=traced)
+
+    def check_date(self, day: date) -> tuple[str, ...]:
+        """Errors for a date outside the force window of this pack or of any pack it extends (a local pack
+        cannot apply before the rules it builds on); warnings for a draft, a superseded pack, or a date of
+        issue known only within a range."""
+        warnings: list[str] = []
+        for definition in self.definition.chain():
+            warnings += _date_warnings(definition, day)
+        return tuple(dict.fromkeys(warnings))
+
+    def _check_facts(self, facts: Facts, day: date) -> None:
+        problems = []
+        rating = facts.enterprise.credit_rating
+        if rating is not None and rating not in self.compiled.grade_codes:
+            scheme = self.definition.credit_scheme
+            grades = ", ".join(f"{g.label} ({g.code})" for g in scheme.grades)
+            problems.append(
+                Problem(
+                    "enterprise.credit_rating",
+                    f"'{rating}' is not a grade of {scheme.name}"
+                    f"{did_you_mean(rating, self.compiled.grade_codes)}; expected one of {grades}",
+                )
+            )
+        case = facts.violation_case
+        if case is not None and case.date > day:
+            problems.append(
+                Problem(
+                    "violation_case.date",
+                    f"the case is dated {case.date}, after the evaluation "
+                    f"date {day}; a case not yet known on that date cannot be decided",
+                )
+            )
+        if problems:
+            raise FactsError(problems)
+
+    def _decision(self, name: str, held: Mapping[str, bool], env: Env, traced: bool) -> Decision:
+        """The decision from which of its rules hold. Without a trace the result depends only on that pattern,
+        so it is memoised (a register has few distinct patterns per decision)."""
+        if traced:
+            return self._build_decision(name, held.__getitem__, env, traced=True)
+        key = (name, tuple(held[r.id] for r in self._by_decision[name]))
+        cached = self._memo.get(key)
+        if cached is None:
+            cached = self._build_decision(name, held.__getitem__, env, traced=False)
+            if len(self._memo) < 65536:
+                self._memo[key] = cached
+        return cached
+
+    def _build_decision(self, name: str, holds: Callable[[str], bool], env: Env, traced: bool) -> Decision:
+        rules = self._by_decision[name]
+        res = resolve(self.compiled, name, holds)
+        if traced:
+            traces = tuple(self._rule_trace(r, holds(r.id), trace_condition(r.cond, env)) for r in rules)
+        else:
+            traces = tuple(self._untraced[(r.id, holds(r.id))] for r in rules)
+        # a default outcome rests on the clauses whose conditions were checked and did not hold
+        citing = (*res.decided_by, *res.flag_rules) if res.decided_by else (*rules, *res.flag_rules)
+        infos = [self._info[r.id] for r in citing]
+        citations = unique_citations(c for info in infos for c in info.citations)
+        categories = (
+            tuple(r.rule.spec.category for r in res.decided_by if r.rule.spec.category)
+            if (name == "inclusion" and res.outcome == "eligible")
+            else ()
+        )
+        drafts = [
+            f"依据征求意见稿，未生效 / rests on a draft for comment ({title}), never in force"
+            for info in infos
+            for title in info.draft_docs
+        ]
+        rule_notes = [
+            r.rule.spec.decision_note for r in (*res.decided_by, *res.flag_rules) if r.rule.spec.decision_note
+        ]
+        policy_note = self.definition.decisions[name].default_note
+        default_note = [f"默认结论 / default outcome: {policy_note}"] if not res.decided_by and policy_note else []
+        notes = tuple(dict.fromkeys((*drafts, *rule_notes, *default_note)))
+        return Decision(
+            name,
+            res.outcome,
+            traces,
+            citations,
+            categories,
+            MappingProxyType(res.flags),  # read-only: decisions are memoised and shared between results
+            tuple(r.id for r in res.decided_by),
+            notes,
+        )
+
+
+def _date_warnings(definition: PackDefinition, day: date) -> list[str]:
+    doc = definition.primary
+    meta = definition.meta
+    starts = doc.in_force_earliest or doc.in_force_from
+    if starts and day < starts:
+        raise EvaluationError(
+            [
+                Problem(
+                    "as_of",
+                    f"{doc.number} is in force from {starts}; the evaluation date {day} is before it (pack "
+                    f"{meta.id}). Evaluate on {starts} or later, or with another pack.",
+                )
+            ]
+        )
+    if doc.in_force_until and day > doc.in_force_until:
+        raise EvaluationError(
+            [
+                Problem(
+                    "as_of",
+                    f"{doc.number} was in force until {doc.in_force_until}; the evaluation date {day} is after it "
+                    f"(pack {meta.id}).",
+                )
+            ]
+        )
+    warnings = []
+    if doc.in_force_earliest and doc.in_force_from and doc.in_force_earliest <= day < doc.in_force_from:
+        warnings.append(
+            f"{doc.number} may not yet have applied on {day}: its date of issue is known only to lie between "
+            f"{doc.in_force_earliest} and {doc.in_force_from} ({doc.date_note or 'see the pack notes'})"
+        )
+    if doc.status is DocumentStatus.draft:
+        warnings.append(
+            f"《{doc.title}》 is a draft for comment (征求意见稿), never in force: its decisions are not binding"
+        )
+    if meta.superseded_from and day >= meta.superseded_from:
+        warnings.append(
+            f"from {meta.superseded_from} {meta.superseded_by or 'a later document'} prevails where it differs; "
+            f"{meta.id} is superseded where inconsistent"
+        )
+    elif doc.status is DocumentStatus.superseded and not meta.superseded_from:
+        warnings.append(f"{doc.number} ({meta.id}) is marked superseded: check which document now governs")
+    return warnings
+
+
+def compile_pack(definition: PackDefinition) -> Pack:
+    return Pack(_compile(definition))
+
+
+def load_pack(ref: str) -> Pack:
+    """A shipped pack by id (e.g. "mee_2021"), or a pack directory by path."""
+    return Pack(_compile(load_definition(ref)))

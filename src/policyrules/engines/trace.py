@@ -1,0 +1,55 @@
+"""The condition trace: each rule's condition tree re-evaluated node by node on one evaluation's view, so an
+explanation shows why each rule held or not."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..conditions import AllOf, AnyOf, CompiledPack, Cond, Leaf, NotOf, OutcomeRef, RuleRef, Value
+from .hit_policy import resolve
+from .result import ConditionTrace
+
+
+class Env:
+    """One evaluation as the trace sees it: the view, every rule's holding, and outcomes on demand."""
+
+    __slots__ = ("_holds", "_outcomes", "pack", "view")
+
+    def __init__(self, pack: CompiledPack, view: Mapping[str, Value], holds: Mapping[str, bool]) -> None:
+        self.pack = pack
+        self.view = view
+        self._holds = holds
+        self._outcomes: dict[str, str] = {}
+
+    def holds(self, rule_id: str) -> bool:
+        return self._holds[rule_id]
+
+    def outcome(self, decision: str) -> str:
+        known = self._outcomes.get(decision)
+        if known is None:
+            known = self._outcomes[decision] = resolve(self.pack, decision, self.holds).outcome
+        return known
+
+
+def trace_condition(cond: Cond, env: Env) -> ConditionTrace:
+    """The trace of `cond`: rule and outcome references read the evaluation's holdings (`env`), so the trace
+    says what the engine decided instead of deciding again."""
+    if isinstance(cond, Leaf):
+        value = env.view[cond.atom.key]
+        return ConditionTrace("fact", cond.test(value), cond.says, cond.atom.key, cond.op, cond.operand, value)
+    if isinstance(cond, AllOf | AnyOf):
+        kids = tuple(trace_condition(c, env) for c in cond.children)
+        if isinstance(cond, AllOf):
+            return ConditionTrace("all", all(k.holds for k in kids), cond.says, children=kids)
+        return ConditionTrace("any", any(k.holds for k in kids), cond.says, children=kids)
+    if isinstance(cond, NotOf):
+        kid = trace_condition(cond.child, env)
+        return ConditionTrace("not", not kid.holds, cond.says, children=(kid,))
+    if isinstance(cond, RuleRef):
+        held = env.holds(cond.rule_id)
+        return ConditionTrace("rule", held, cond.says, cond.rule_id, "holds", True, held)
+    assert isinstance(cond, OutcomeRef)
+    if cond.presence is not None and not cond.presence.test(env.view[cond.presence.atom.key]):
+        return ConditionTrace("outcome", False, cond.says, cond.decision, "in", cond.outcomes, None)
+    outcome = env.outcome(cond.decision)
+    return ConditionTrace("outcome", outcome in cond.outcomes, cond.says, cond.decision, "in", cond.outcomes, outcome)
