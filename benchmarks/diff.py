@@ -4,7 +4,7 @@
     python benchmarks/diff.py --json               # the same as JSON
     python benchmarks/diff.py --write-variants docs/variants.md
 
-Each pair is timed with time.perf_counter around policyrules.analysis.diff.diff_packs on packs loaded beforehand
+Each pair is timed with time.perf_counter around policyrules.analysis.diff_packs on packs loaded beforehand
 (loading is timed separately, once per pack): building the domain, the decision diagrams of both packs for
 every decision, the regions, and evaluating every witness with Pack.evaluate. The first run of a pair is
 reported beside the best of --repeat runs (later runs reuse the packs' engines, not the diff's work: every
@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from policyrules import Pack, PolicyRulesError, load_pack
-from policyrules.analysis.diff import DECISIONS, diff_packs, render_variants
-from policyrules.packs.load import shipped_pack_ids
+from policyrules.analysis import diff_packs, render_variants
+from policyrules.packs import DECISIONS, shipped_pack_ids
 
 TARGET_SECONDS = 10.0
 

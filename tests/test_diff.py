@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 from policyrules import Pack, PolicyRulesError, load_pack
-from policyrules.analysis.diff import (
-    DECISIONS,
+from policyrules.analysis import (
     DiffReport,
     Domain,
     diff_packs,
@@ -29,8 +28,8 @@ from policyrules.analysis.diff import (
     search,
 )
 from policyrules.cli.main import main as cli_main
-from policyrules.facts.model import uscc_check_char
-from policyrules.packs.load import shipped_pack_ids
+from policyrules.facts import uscc_check_char
+from policyrules.packs import DECISIONS, shipped_pack_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = ROOT / "docs" / "variants.md"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from packs import example_as_of, examples, pack
-from policyrules.explain.render import render_result
-from policyrules.packs.load import load_facts
+from policyrules.explain import render_result
+from policyrules.packs import load_facts
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

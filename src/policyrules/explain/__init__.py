@@ -1,9 +1,9 @@
 """The readable decision trace, in Chinese or English, and the summaries of packs and rule sets."""
 
-from .render import coverage, effective_rules, pack_summary, render_result, render_rows
+from .summary import effective_rules, pack_summary, render_rows
+from .trace import render_result
 
 __all__ = [
-    "coverage",
     "effective_rules",
     "pack_summary",
     "render_result",
