@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from policyrules import load_pack
-from policyrules.records.store import (
+from policyrules.records import (
     RecordStore,
     canonical_json,
     content_hash,
@@ -28,7 +28,7 @@ from policyrules.records.store import (
     reserve_ids,
     snapshot_pack,
 )
-from policyrules.registers.batch import run_batch
+from policyrules.registers import run_batch
 from test_batch import good_documents, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,33 +1,52 @@
-"""Decision records: the append-only SQLite store and the replay of a recorded decision."""
+"""Decision records: every evaluation made with `--record`, appended to SQLite so that a decision can be traced
+back and replayed (环办执法〔2021〕10号 二、（五）: 全过程留痕和可回溯管理).
 
-from .store import (
-    Recorder,
-    add_record_option,
-    add_records_parsers,
-    canonical_json,
-    cmd_records,
-    cmd_replay,
-    decision_summary,
-    format_id,
-    record_evaluation,
-    record_path,
-    reserve_ids,
-    sha256_text,
-    utc_now,
-)
+One row per evaluation of one facts document: a sortable unique id, the time, the pack (id, version and a
+content hash over its files and its ancestors'), the engine and library version, the evaluation date, the input
+document as canonical JSON with its hash, the outcomes and citations of every decision. The full result (every
+rule's holding, citation texts, notes) is stored once per distinct result, and every pack's files once,
+content-addressed, so `replay` can rebuild the exact pack a decision was made under.
+
+ids (ULIDs) → canonical (JSON, hashes, time) → snapshot (pack files, content hash) → schema → store (the
+append-only database) → recorder (writing records) → replay (re-evaluating one) → render (text and JSON).
+"""
+
+from .canonical import canonical_json, sha256_text, utc_now
+from .ids import format_id, new_id, parse_id, reserve_ids
+from .recorder import Recorder, decision_summary
+from .render import list_json, render_list, render_replay
+from .replay import DecisionChange, Evaluation, Replay, compare_results, replay
+from .schema import RECORD_COLUMNS, SCHEMA_VERSION
+from .snapshot import PackFile, PackSnapshot, content_hash, pack_ref, snapshot_pack
+from .store import ENV_VAR, RecordsError, RecordStore, default_db_path
 
 __all__ = [
+    "ENV_VAR",
+    "RECORD_COLUMNS",
+    "SCHEMA_VERSION",
+    "DecisionChange",
+    "Evaluation",
+    "PackFile",
+    "PackSnapshot",
+    "RecordStore",
     "Recorder",
-    "add_record_option",
-    "add_records_parsers",
+    "RecordsError",
+    "Replay",
     "canonical_json",
-    "cmd_records",
-    "cmd_replay",
+    "compare_results",
+    "content_hash",
     "decision_summary",
+    "default_db_path",
     "format_id",
-    "record_evaluation",
-    "record_path",
+    "list_json",
+    "new_id",
+    "pack_ref",
+    "parse_id",
+    "render_list",
+    "render_replay",
+    "replay",
     "reserve_ids",
     "sha256_text",
+    "snapshot_pack",
     "utc_now",
 ]
