@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from policyrules.facts.model import USCC_CHARSET, uscc_check_char
+from policyrules.facts import USCC_CHARSET, uscc_check_char
 
 OUT = Path(os.environ.get("POLICYRULES_BENCH_DIR", "/tmp/policyrules-bench"))
 AS_OF = "2022-03-01"

@@ -20,18 +20,18 @@ import pytest
 import yaml
 
 from policyrules import load_pack
-from policyrules.engines.engine import Pack
+from policyrules.engines import Pack
 from policyrules.engines.result import Decision
-from policyrules.registers.batch import (
+from policyrules.registers import (
     BatchError,
     Register,
     RowReader,
-    _results,
     decision_columns,
     output_columns,
     resolve_columns,
     run_batch,
 )
+from policyrules.registers.pool import chunk_results
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2022, 6, 1)
@@ -422,10 +422,10 @@ def test_reading_stays_a_few_chunks_ahead_of_writing(tmp_path: Path, docs: list[
     register = Register(str(register_path))
     assert register.total is not None
     pack = load_pack(PACK)
-    from policyrules.registers.batch import Config
+    from policyrules.registers import Config
 
     config = Config(PACK, AS_OF, "compiled", "jsonl", "csv")
-    results = _results(config, pack, register, workers=2, chunk_size=20, max_in_flight=3, recording=False)
+    results = chunk_results(config, pack, register, workers=2, chunk_size=20, max_in_flight=3, recording=False)
     next(results)
     line = register_path.read_bytes().index(b"\n") + 1  # about one row's bytes
     ahead = register.position(0)
@@ -475,7 +475,7 @@ def test_progress_bar_on_a_terminal_and_quiet_otherwise(tmp_path: Path, docs: li
 
 
 def test_docs_list_every_chinese_header_and_only_those() -> None:
-    from policyrules.registers.batch import ALIASES
+    from policyrules.registers import ALIASES
 
     text = (ROOT / "docs" / "batch.md").read_text("utf-8")
     table = text.split("### Chinese headers", 1)[1].split("\n## ", 1)[0]
@@ -496,7 +496,7 @@ def test_sheet_xml_reader_reads_what_openpyxl_reads(tmp_path: Path, epoch: str) 
     from openpyxl.cell.text import InlineFont
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-    from policyrules.registers.batch import _SheetXml, parse_sheet_rows
+    from policyrules.registers import SheetXml, parse_sheet_rows
 
     wb = openpyxl.Workbook()
     if epoch == "1904":
@@ -518,7 +518,7 @@ def test_sheet_xml_reader_reads_what_openpyxl_reads(tmp_path: Path, epoch: str) 
         if any(c is not None for c in row)
     }
     reference.close()
-    sheet = _SheetXml(str(tmp_path / "w.xlsx"), "企业名录")
+    sheet = SheetXml(str(tmp_path / "w.xlsx"), "企业名录")
     with sheet.stream() as stream:
         got = {n: cells for n, cells in parse_sheet_rows(stream.read(), sheet.format) if cells}
     sheet.zip.close()
@@ -544,7 +544,7 @@ def test_xlsx_reader_falls_back_to_openpyxl_and_agrees(tmp_path: Path, docs: lis
     config = {"fast": (fast, config_for(fast)), "slow": (slow, config_for(slow))}
     outputs = {}
     for name, (register_, cfg) in config.items():
-        from policyrules.registers.batch import Evaluator
+        from policyrules.registers import Evaluator
 
         evaluator = Evaluator(cfg)
         outputs[name] = "".join(evaluator.run(c).output for c in register_.chunks(5))
@@ -553,6 +553,6 @@ def test_xlsx_reader_falls_back_to_openpyxl_and_agrees(tmp_path: Path, docs: lis
 
 
 def config_for(register: Register) -> Any:
-    from policyrules.registers.batch import Config
+    from policyrules.registers import Config
 
     return Config(PACK, AS_OF, "compiled", "xlsx", "csv", register.columns, sheet=register.sheet_format)

@@ -14,7 +14,7 @@ import distributed
 import pytest
 
 from policyrules.errors import PolicyRulesError
-from policyrules.registers.batch import run_batch
+from policyrules.registers import run_batch
 from policyrules.registers.dask_batch import RESULT_COLUMNS, evaluate_dataframe
 from test_batch import AS_OF, BAD_ROWS, PACK, good_documents, write_csv
 

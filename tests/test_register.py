@@ -13,8 +13,7 @@ import openpyxl
 import pytest
 
 from policyrules import load_pack
-from policyrules.registers.annex2 import HEADER, RegisterError, export, validity_period, validity_years
-from policyrules.registers.batch import run_batch
+from policyrules.registers import HEADER, RegisterError, export, run_batch, validity_period, validity_years
 from test_batch import run_cli, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,8 +1,71 @@
 """Registers: whole enterprise registers (CSV, JSONL, XLSX) in and results out, workers, Dask, 附表2."""
 
-from .batch import BATCH_COMMANDS, add_batch_parsers
+from .annex2 import (
+    HEADER,
+    Listed,
+    RegisterError,
+    export,
+    listed_enterprises,
+    read_results,
+    validity_period,
+    validity_years,
+    write_list,
+)
+from .cells import RowReader, cell_value
+from .chunks import Chunk, ChunkResult
+from .columns import ALIASES, IGNORED_COLUMNS, Column, column_path, normalise_header, resolve_columns
+from .dask_batch import RESULT_COLUMNS, evaluate_dataframe, evaluate_partition
+from .errors import BatchError
+from .evaluator import Config, Evaluator
+from .formats import INPUT_KINDS, OUTPUT_KINDS, InputKind, OutputKind
+from .output import ENTERPRISE_COLUMNS, decision_columns, output_columns
+from .readers import Register
+from .run import DEFAULT_CHUNK, Progress, run_batch
+from .summary import Summary
+from .writers import Writer, error_path
+from .xlsx import SheetFormat, SheetXml, parse_sheet_rows
 
 __all__ = [
-    "BATCH_COMMANDS",
-    "add_batch_parsers",
+    "ALIASES",
+    "DEFAULT_CHUNK",
+    "ENTERPRISE_COLUMNS",
+    "HEADER",
+    "IGNORED_COLUMNS",
+    "INPUT_KINDS",
+    "OUTPUT_KINDS",
+    "RESULT_COLUMNS",
+    "BatchError",
+    "Chunk",
+    "ChunkResult",
+    "Column",
+    "Config",
+    "Evaluator",
+    "InputKind",
+    "Listed",
+    "OutputKind",
+    "Progress",
+    "Register",
+    "RegisterError",
+    "RowReader",
+    "SheetFormat",
+    "SheetXml",
+    "Summary",
+    "Writer",
+    "cell_value",
+    "column_path",
+    "decision_columns",
+    "error_path",
+    "evaluate_dataframe",
+    "evaluate_partition",
+    "export",
+    "listed_enterprises",
+    "normalise_header",
+    "output_columns",
+    "parse_sheet_rows",
+    "read_results",
+    "resolve_columns",
+    "run_batch",
+    "validity_period",
+    "validity_years",
+    "write_list",
 ]

@@ -2,7 +2,7 @@
 
     import dask.dataframe as dd
     from distributed import Client
-    from policyrules.dask_batch import evaluate_dataframe
+    from policyrules.registers.dask_batch import evaluate_dataframe
 
     client = Client("scheduler-address:8786")              # or LocalCluster(...) on one machine
     register = dd.read_csv("register-*.csv", dtype=str, keep_default_na=False)
@@ -25,7 +25,9 @@ from datetime import date
 from typing import Any
 
 from ..engines import Pack, load_pack
-from .batch import Config, Evaluator, output_columns, resolve_columns
+from .columns import resolve_columns
+from .evaluator import Config, Evaluator
+from .output import output_columns
 
 RESULT_COLUMNS = [c for c in output_columns(recording=False) if c != "row"] + ["error"]
 

@@ -1,0 +1,240 @@
+"""The Evaluator: a chunk of raw rows read, validated, evaluated and rendered in the output's format (one per
+worker process), with the Config it is built from."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from json.encoder import encode_basestring
+from typing import Any
+
+from ..engines import Decision, Pack, Result, load_pack
+from ..errors import FactsError, Problem
+from ..facts import Facts, parse_facts
+from ..packs import DECISIONS
+from ..records import canonical_json, decision_summary, format_id, sha256_text, utc_now
+from .cells import RowReader
+from .chunks import Chunk, ChunkResult
+from .columns import Column
+from .formats import InputKind, OutputKind
+from .output import ENTERPRISE_COLUMNS, csv_cell, decision_cells, decision_json, xml_cell
+from .xlsx import SheetFormat, parse_sheet_rows
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a worker needs, sent once to its initializer."""
+
+    pack: str
+    as_of: date
+    engine: str
+    input_kind: InputKind
+    output_kind: OutputKind
+    columns: tuple[Column, ...] = ()
+    encoding: str = "utf-8"  # of CSV chunks (any byte-order mark is dropped before the first chunk)
+    record: tuple[str, ...] | None = None  # the shared record columns (pack_id … as_of) when recording
+    command: str = "batch"
+    source: str | None = None
+    xlsx_xml: bool = False  # XLSX rows rendered as sheet XML by the worker (batch) rather than as values (dask)
+    sheet: SheetFormat | None = None  # XLSX input read as raw sheet XML: what the workers need to parse it
+
+
+class Evaluator:
+    """Turns chunks of raw rows into rendered output; one per worker process (or the main one with --workers 1)."""
+
+    def __init__(self, config: Config, pack: Pack | None = None) -> None:
+        self.config = config
+        self.pack = pack or load_pack(config.pack)
+        self.as_of = config.as_of
+        self.engine = config.engine
+        self.pack.engine(config.engine)  # fail here, not per row, if the engine cannot run
+        self._cells: dict[tuple[int, ...], tuple[tuple[Decision, ...], Any]] = {}
+        self._records: dict[tuple[int, ...], tuple[tuple[Decision, ...], tuple[str, str, str]]] = {}
+        self._sent_results: set[str] = set()
+        self._reader = RowReader(config.columns)
+        self._xml_prefix = xml_cell(self.pack.id) + xml_cell(config.as_of.isoformat())
+        self._prefix = (
+            f'"pack":{encode_basestring(self.pack.id)},"as_of":"{config.as_of.isoformat()}"'
+            if config.output_kind == "jsonl"
+            else f"{csv_cell(self.pack.id)},{config.as_of.isoformat()}"
+        )
+
+    def items(self, chunk: Chunk) -> Iterator[tuple[int, Any]]:
+        """(row number, raw item) for every non-blank row of the chunk."""
+        kind = self.config.input_kind
+        if kind == "jsonl":
+            for i, line in enumerate(chunk.blob.split(b"\n")[: chunk.size]):
+                if line.strip():
+                    yield chunk.first_row + i, line
+        elif kind == "csv":
+            text = chunk.blob.decode(self.config.encoding)
+            for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""))):
+                if any(cells) and "".join(cells).strip():
+                    yield chunk.first_row + i, cells
+        elif chunk.blob:
+            assert self.config.sheet is not None
+            for number, cells in parse_sheet_rows(chunk.blob, self.config.sheet, chunk.first_row):
+                if any(c is not None and c != "" for c in cells):
+                    yield number, cells
+        else:
+            yield from zip(chunk.rows, chunk.items, strict=True)
+
+    def document(self, item: Any) -> tuple[Any, list[Problem]]:
+        if self.config.input_kind == "jsonl":
+            try:
+                return json.loads(item), []
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                return None, [Problem("", f"not a valid JSON line: {exc}")]
+        return self._reader(item)
+
+    def run(self, chunk: Chunk) -> ChunkResult:
+        out_kind = self.config.output_kind
+        lines: list[Any] = []
+        errors: list[tuple[int, str, str, str]] = []
+        counts: Counter[tuple[str, str]] = Counter()
+        records: list[tuple[object, ...]] = []
+        results: list[tuple[str, str]] = []
+        recording = self.config.record is not None
+        now = utc_now() if recording else ""
+        rows = 0
+        patterns: dict[tuple[int, ...], list[Any]] = {}  # decision pattern -> [its decisions, how many rows]
+        for offset, (row, item) in enumerate(self.items(chunk)):
+            rows += 1
+            doc, facts, result, problems = self.evaluate_item(item)
+            if result is None:
+                uscc = _raw_uscc(doc)
+                errors += [(row, uscc, p.path, p.message) for p in problems]
+                continue
+            assert facts is not None
+            decisions = result.decisions
+            key = tuple(id(d) for d in decisions.values())
+            seen = patterns.get(key)
+            if seen is None:
+                patterns[key] = [decisions.values(), 1]
+            else:
+                seen[1] += 1
+            record_id = ""
+            if recording:
+                assert chunk.first_id is not None and self.config.record is not None
+                record_id = format_id(chunk.first_id + offset)
+                cached_rec = self._records.get(key)
+                if cached_rec is None:
+                    result_json = canonical_json(result.to_json(trace=False))
+                    result_hash = sha256_text(result_json)
+                    cached_rec = (tuple(decisions.values()), (*decision_summary(result), result_hash))
+                    if len(self._records) > 100_000:
+                        self._records.clear()
+                    self._records[key] = cached_rec
+                    if result_hash not in self._sent_results:
+                        self._sent_results.add(result_hash)
+                        results.append((result_hash, result_json))
+                outcomes, citations, result_hash = cached_rec[1]
+                input_json = canonical_json(doc)
+                ent = facts.enterprise
+                records.append(
+                    (
+                        record_id,
+                        now,
+                        self.config.command,
+                        self.config.source,
+                        row,
+                        *self.config.record,
+                        ent.uscc,
+                        ent.name,
+                        input_json,
+                        sha256_text(input_json),
+                        outcomes,
+                        citations,
+                        result_hash,
+                    )
+                )
+            lines.append(self.render(row, record_id, facts, decisions, key))
+        for seen_decisions, n in patterns.values():
+            for d in seen_decisions:
+                counts[(d.name, d.outcome)] += n
+        output: Any = lines if out_kind == "xlsx" else "".join(lines)
+        return ChunkResult(output, rows, errors, counts, records, results)
+
+    def evaluate_item(self, item: Any) -> tuple[Any, Facts | None, Result | None, list[Problem]]:
+        """A raw row → (its facts document, the validated facts, the result, the problems that stopped it)."""
+        doc, problems = self.document(item)
+        facts: Facts | None = None
+        if doc is not None:
+            try:
+                facts = parse_facts(doc)
+            except FactsError as exc:
+                problems += exc.problems
+        if facts is None or problems:
+            return doc, facts, None, problems
+        try:
+            result = self.pack.evaluate(facts, as_of=self.as_of, engine=self.engine, trace=False)
+        except FactsError as exc:  # e.g. a credit grade outside the pack's scheme
+            return doc, facts, None, [*problems, *exc.problems]
+        return doc, facts, result, problems
+
+    def evaluate_row(self, row: int, item: Any) -> tuple[Any, list[Problem]]:
+        """One row rendered as the output kind wants it, or None and the problems (used by dask_batch)."""
+        _, facts, result, problems = self.evaluate_item(item)
+        if result is None or facts is None:
+            return None, problems
+        decisions = result.decisions
+        return self.render(row, "", facts, decisions, tuple(id(d) for d in decisions.values())), []
+
+    def _rendered_decisions(self, decisions: Mapping[str, Decision], key: tuple[int, ...]) -> Any:
+        cached = self._cells.get(key)
+        if cached is not None:
+            return cached[1]
+        kind = self.config.output_kind
+        rendered: Any
+        if kind == "jsonl":
+            body = {name: decision_json(d) for name, d in decisions.items()}
+            rendered = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        else:
+            cells = [c for name in DECISIONS for c in decision_cells(name, decisions.get(name))]
+            if kind == "csv":
+                rendered = ",".join(csv_cell(c) for c in cells)
+            elif self.config.xlsx_xml:
+                rendered = "".join(xml_cell(c) for c in cells)
+            else:
+                rendered = tuple(cells)
+        if len(self._cells) > 100_000:
+            self._cells.clear()
+        self._cells[key] = (tuple(decisions.values()), rendered)
+        return rendered
+
+    def render(self, row: int, record_id: str, facts: Facts, decisions: Mapping[str, Decision], key: Any) -> Any:
+        ent = facts.enterprise
+        listed_on = ent.listing.listed_on.isoformat() if ent.listing is not None else None
+        values = (ent.uscc, ent.name, ent.district, ent.industry, ent.permit_no, listed_on)
+        rendered = self._rendered_decisions(decisions, key)
+        kind = self.config.output_kind
+        rid = record_id if self.config.record is not None else None
+        if kind == "jsonl":
+            fields = ",".join(
+                f'"{k}":{"null" if v is None else encode_basestring(v)}'
+                for k, v in zip(ENTERPRISE_COLUMNS, values, strict=True)
+            )
+            head = f'{{"row":{row},' + (f'"record_id":"{rid}",' if rid is not None else "")
+            return f'{head}{self._prefix},{fields},"decisions":{rendered}}}\n'
+        if kind == "csv":
+            cells = ",".join("" if v is None else csv_cell(v) for v in values)
+            head = f"{row}," + (f"{rid}," if rid is not None else "")
+            return f"{head}{self._prefix},{cells},{rendered}\r\n"
+        if self.config.xlsx_xml:
+            head = f"<c><v>{row}</v></c>" + (xml_cell(rid) if rid is not None else "")
+            return head + self._xml_prefix + "".join(xml_cell(v) for v in values) + rendered
+        head_cells: tuple[Any, ...] = (row, rid) if rid is not None else (row,)
+        return (*head_cells, self.pack.id, self.as_of.isoformat(), *("" if v is None else v for v in values), *rendered)
+
+
+def _raw_uscc(doc: Any) -> str:
+    if isinstance(doc, Mapping):
+        ent = doc.get("enterprise")
+        if isinstance(ent, Mapping) and ent.get("uscc") is not None:
+            return str(ent["uscc"])
+    return ""

@@ -1,0 +1,17 @@
+"""The file formats a batch reads and writes, told by the file's suffix."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+InputKind = Literal["jsonl", "csv", "xlsx"]
+OutputKind = Literal["jsonl", "csv", "xlsx"]
+
+INPUT_KINDS: dict[str, InputKind] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+}
+OUTPUT_KINDS: dict[str, OutputKind] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}

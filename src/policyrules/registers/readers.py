@@ -1,0 +1,303 @@
+"""Reading a register: the Register opens a JSONL, CSV or XLSX file, finds its header row and streams its rows in
+chunks of raw records for the workers to parse."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import Problem
+from .chunks import Chunk
+from .columns import Column, normalise_header, resolve_columns
+from .errors import BatchError
+from .formats import INPUT_KINDS, InputKind
+from .xlsx import DIMENSION, PREFIXED, SheetFormat, SheetXml, parse_sheet_rows
+
+HEADER_SEARCH_ROWS = 20
+
+
+def _names_uscc(cells: Sequence[object]) -> bool:
+    texts = {normalise_header(str(c)).lower() for c in cells if c is not None}
+    return bool(texts & {"统一社会信用代码", "enterprise.uscc", "uscc"})
+
+
+def _blank(cells: Sequence[object]) -> bool:
+    return not any(c is not None and str(c).strip() for c in cells)
+
+
+def _no_header(first: Sequence[object] | None, path: str, where: str) -> BatchError:
+    """The error for a register whose first rows name no 统一社会信用代码 column."""
+    if first is None:
+        return BatchError([Problem("", f"the {where} is empty (no header row)", path)])
+    resolve_columns(list(first), path)  # names the unknown columns, or says that no uscc column exists
+    return BatchError([Problem("", "no header row naming 统一社会信用代码 (or uscc)", path)])
+
+
+class Register:
+    """A register opened for streaming: its columns (CSV/XLSX) and its rows in chunks.
+
+    For CSV and XLSX the header is the first row that names the 统一社会信用代码 (a title row may come before it,
+    as in 附表2), within the first 20 rows; without one the register is refused, naming the columns it has.
+    JSONL and CSV chunks are raw bytes cut at record boundaries (a CSV record ends at a line end outside
+    quotes), so the main process does almost nothing per row and the workers decode and parse them."""
+
+    def __init__(self, path: str, sheet: str | None = None, encoding: str = "auto") -> None:
+        self.path = path
+        self.name = "<stdin>" if path == "-" else path
+        suffix = ".jsonl" if path == "-" else Path(path).suffix.lower()
+        if suffix not in INPUT_KINDS:
+            raise BatchError(
+                [
+                    Problem(
+                        "",
+                        f"cannot tell the register's format from '{suffix or path}': use .jsonl, .csv or .xlsx",
+                        path,
+                    )
+                ]
+            )
+        self.kind: InputKind = INPUT_KINDS[suffix]
+        self.columns: tuple[Column, ...] = ()
+        self.encoding = "utf-8"
+        self.total: int | None = None  # for the progress bar: bytes (JSONL, CSV) or rows (XLSX)
+        self._binary: IO[bytes] | None = None
+        self._workbook: Any = None
+        self._values: Iterator[tuple[Any, ...]] | None = None
+        self._next_row = 1
+        self._sheet_xml: SheetXml | None = None
+        self._stream: IO[bytes] | None = None
+        self._pending = b""
+        self.sheet_format: SheetFormat | None = None  # set when an XLSX sheet is read as raw XML
+        try:
+            if self.kind == "xlsx":
+                self._open_xlsx(sheet)
+            else:
+                if path == "-":
+                    self._binary = sys.stdin.buffer
+                else:
+                    self._binary = open(path, "rb")  # noqa: SIM115 - closed in close()
+                    self.total = os.fstat(self._binary.fileno()).st_size
+                if self.kind == "csv":
+                    self._open_csv(encoding)
+        except FileNotFoundError:
+            raise BatchError([Problem("", "file not found", path)]) from None
+        except IsADirectoryError:
+            raise BatchError([Problem("", "is a directory, not a register", path)]) from None
+        except OSError as exc:
+            raise BatchError([Problem("", f"cannot read: {exc.strerror or exc}", path)]) from None
+
+    def _open_csv(self, encoding: str) -> None:
+        assert self._binary is not None
+        if encoding == "auto":
+            encoding = _sniff_encoding(self._binary)
+        bom = "\ufeff".encode()
+        self.encoding = "utf-8" if encoding.lower().replace("_", "-") in ("utf-8-sig", "utf8-sig") else encoding
+        first: list[str] | None = None
+        for number, record in enumerate(self._records(), start=1):
+            if number == 1 and record.startswith(bom):
+                record = record[len(bom) :]
+            try:
+                text = record.decode(self.encoding)
+            except UnicodeDecodeError as exc:
+                raise BatchError(
+                    [Problem("", f"not {encoding} text ({exc.reason}); give --encoding (e.g. gb18030)", self.path)]
+                ) from None
+            except LookupError:
+                raise BatchError([Problem("--encoding", f"unknown encoding '{encoding}'")]) from None
+            cells = next(csv.reader(io.StringIO(text, newline="")), [])
+            if not any(c.strip() for c in cells):
+                continue
+            first = first or cells
+            if _names_uscc(cells):
+                self.columns = tuple(resolve_columns(cells, self.path))
+                self._next_row = number + 1
+                return
+            if number >= HEADER_SEARCH_ROWS:
+                break
+        raise _no_header(first, self.path, "register")
+
+    def _records(self) -> Iterator[bytes]:
+        """CSV records as bytes: lines joined while a quoted field is open (an odd number of quotes so far).
+        Neither '"' nor a line feed occurs inside a multi-byte character in UTF-8 or GB 18030."""
+        assert self._binary is not None
+        pending: list[bytes] = []
+        open_quote = False
+        for line in self._binary:
+            if line.count(b'"') & 1:
+                open_quote = not open_quote
+            if open_quote:
+                pending.append(line)
+                continue
+            if pending:
+                pending.append(line)
+                yield b"".join(pending)
+                pending = []
+            else:
+                yield line
+        if pending:
+            yield b"".join(pending)
+
+    def _open_xlsx(self, sheet: str | None) -> None:
+        try:
+            xml = SheetXml(self.path, sheet)
+            stream = xml.stream()
+        except (FileNotFoundError, IsADirectoryError):
+            raise
+        except BatchError:
+            raise
+        except Exception as exc:  # zipfile.BadZipFile, KeyError, ParseError…
+            raise BatchError([Problem("", f"not a readable .xlsx workbook: {exc}", self.path)]) from None
+        head = b""
+        while head.count(b"</row>") <= HEADER_SEARCH_ROWS:
+            block = stream.read(1 << 16)
+            if not block:
+                break
+            head += block
+        if PREFIXED.search(head):
+            stream.close()
+            xml.zip.close()
+            self._open_xlsx_openpyxl(sheet)
+            return
+        dimension = DIMENSION.search(head[:4096])
+        self.total = int(dimension[1]) if dimension else None
+        parts = head.split(b"</row>")
+        first: list[Any] | None = None
+        number = 0
+        for i, part in enumerate(parts[:-1]):
+            start = number + 1
+            for number, cells in parse_sheet_rows(part + b"</row>", xml.format, start):
+                if _blank(cells):
+                    continue
+                first = first or cells
+                if _names_uscc(cells):
+                    self.columns = tuple(resolve_columns(list(cells), self.path))
+                    self.sheet_format = replace(
+                        xml.format, date_columns=frozenset(c.index for c in self.columns if c.kind == "date")
+                    )
+                    self._sheet_xml = xml
+                    self._stream = stream
+                    self._pending = b"</row>".join(parts[i + 1 :])
+                    self._next_row = number + 1
+                    return
+            if i + 1 >= HEADER_SEARCH_ROWS:
+                break
+        stream.close()
+        xml.zip.close()
+        raise _no_header(first, self.path, "sheet")
+
+    def _xlsx_chunks(self, size: int) -> Iterator[Chunk]:
+        """Whole rows of sheet XML, `size` at a time, cut at </row> (the workers parse them)."""
+        assert self._stream is not None
+        buffer = self._pending
+        rows: list[bytes] = []
+        first = self._next_row
+        while True:
+            block = self._stream.read(1 << 20)
+            buffer += block
+            parts = buffer.split(b"</row>")
+            buffer = parts.pop()
+            rows += parts
+            while len(rows) >= size or (not block and rows):
+                take, rows = rows[:size], rows[size:]
+                yield Chunk(first, len(take), b"</row>".join(take) + b"</row>")
+                first += len(take)
+            if not block:
+                return
+
+    def _open_xlsx_openpyxl(self, sheet: str | None) -> None:
+        import openpyxl
+
+        try:
+            self._workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except (FileNotFoundError, IsADirectoryError):
+            raise
+        except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException…
+            raise BatchError([Problem("", f"not a readable .xlsx workbook: {exc}", self.path)]) from None
+        if sheet is not None and sheet not in self._workbook.sheetnames:
+            names = ", ".join(self._workbook.sheetnames)
+            raise BatchError([Problem("--sheet", f"no sheet '{sheet}' (sheets: {names})", self.path)])
+        ws = self._workbook[sheet] if sheet is not None else self._workbook.worksheets[0]
+        self.total = ws.max_row if isinstance(ws.max_row, int) else None
+        values = ws.iter_rows(values_only=True)
+        first: tuple[Any, ...] | None = None
+        for number, cells in enumerate(values, start=1):
+            if _blank(cells):
+                continue
+            first = first or cells
+            if _names_uscc(cells):
+                self.columns = tuple(resolve_columns(list(cells), self.path))
+                self._values = values
+                self._next_row = number + 1
+                return
+            if number >= HEADER_SEARCH_ROWS:
+                break
+        raise _no_header(first, self.path, "sheet")
+
+    def position(self, rows_done: int) -> int:
+        """Progress so far, in the unit of `total` (bytes read for JSONL/CSV, rows for XLSX)."""
+        if self.kind == "xlsx" or self._binary is None or self._binary is sys.stdin.buffer:
+            return rows_done
+        try:
+            return self._binary.tell()
+        except (OSError, ValueError):
+            return rows_done
+
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        """Chunks of `size` rows (records, for CSV; lines, for JSONL), in order."""
+        row = self._next_row
+        if self._stream is not None:
+            yield from self._xlsx_chunks(size)
+            return
+        if self.kind == "xlsx":
+            assert self._values is not None
+            rows: list[int] = []
+            items: list[Any] = []
+            for number, cells in enumerate(self._values, start=row):
+                if any(c is not None and c != "" for c in cells):
+                    rows.append(number)
+                    items.append(cells)
+                    if len(items) >= size:
+                        yield Chunk(rows[0], len(items), rows=tuple(rows), items=tuple(items))
+                        rows, items = [], []
+            if items:
+                yield Chunk(rows[0], len(items), rows=tuple(rows), items=tuple(items))
+            return
+        assert self._binary is not None
+        source: Iterator[bytes] = self._records() if self.kind == "csv" else iter(self._binary)
+        batch: list[bytes] = []
+        for record in source:
+            batch.append(record)
+            if len(batch) >= size:
+                yield Chunk(row, len(batch), b"".join(batch))
+                row += len(batch)
+                batch = []
+        if batch:
+            yield Chunk(row, len(batch), b"".join(batch))
+
+    def close(self) -> None:
+        if self._binary is not None and self._binary is not sys.stdin.buffer:
+            self._binary.close()
+        if self._workbook is not None:
+            self._workbook.close()
+        if self._stream is not None:
+            self._stream.close()
+        if self._sheet_xml is not None:
+            self._sheet_xml.zip.close()
+
+
+def _sniff_encoding(binary: IO[bytes]) -> str:
+    """UTF-8 (with or without BOM) when the first megabyte decodes as UTF-8, else GB 18030 (Excel's 'CSV' on a
+    Chinese Windows writes GBK, which GB 18030 contains)."""
+    head = binary.read(1 << 20)
+    binary.seek(0)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not merely a character cut at the end of the sample
+            return "gb18030"
+    return "utf-8-sig"

@@ -1,0 +1,123 @@
+"""run_batch: a whole register evaluated and its results written (docs/batch.md).
+
+The main process streams the input in fixed-size chunks of raw rows and hands them, in order, to a pool of worker
+processes (each loads the pack once, in its initializer); a worker turns rows into facts documents, validates
+and evaluates them and renders the output lines; the main process writes the chunks back in input order. At most
+a few chunks are in flight, so memory stays flat however long the register, and the output is the same bytes
+for any number of workers.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from ..engines import load_pack
+from ..errors import Problem
+from ..records import Recorder
+from .errors import BatchError
+from .evaluator import Config
+from .formats import OUTPUT_KINDS
+from .output import output_columns
+from .pool import chunk_results
+from .readers import Register
+from .summary import Summary
+from .writers import Writer, error_path
+
+DEFAULT_CHUNK = 1000
+
+
+class Progress(Protocol):
+    """Told how far a batch has gone; the command line draws its progress bar with it."""
+
+    def start(self, total: int | None) -> None:
+        """The batch begins; `total` is the register's size (bytes for JSONL and CSV, rows for XLSX), if known."""
+
+    def advance(self, position: int, rows: int) -> None:
+        """A chunk is written: `position` in the unit of `total`, `rows` read so far."""
+
+    def stop(self) -> None:
+        """The batch has ended, done or not."""
+
+
+def run_batch(
+    input_path: str,
+    output_path: str | Path,
+    pack_ref: str,
+    as_of: date | None = None,
+    engine: str = "compiled",
+    workers: int = 1,
+    record: str | Path | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    sheet: str | None = None,
+    encoding: str = "auto",
+    progress: Progress | None = None,
+    max_in_flight: int | None = None,
+) -> Summary:
+    """Evaluate every row of a register and write the results (see the module docstring and docs/batch.md)."""
+    started = time.perf_counter()
+    output = Path(output_path)
+    out_kind = OUTPUT_KINDS.get(output.suffix.lower())
+    if out_kind is None:
+        raise BatchError(
+            [Problem("-o", f"cannot tell the output format from '{output.name}': use .jsonl, .csv or .xlsx")]
+        )
+    if workers < 1 or chunk_size < 1:
+        raise BatchError([Problem("--workers", "workers and chunk size must be at least 1")])
+    day = as_of or date.today()
+    pack = load_pack(pack_ref)
+    warnings = pack.check_date(day)  # a date outside the force window stops the batch here
+    pack.engine(engine)
+    register = Register(input_path, sheet, encoding)
+    recorder = None
+    if record is not None:
+        recorder = Recorder.start(record, pack, pack_ref, "batch")
+    config = Config(
+        pack=str(Path(pack_ref).resolve()) if Path(pack_ref).is_dir() else pack_ref,
+        as_of=day,
+        engine=engine,
+        input_kind=register.kind,
+        output_kind=out_kind,
+        columns=register.columns,
+        encoding=register.encoding,
+        record=recorder.shared(engine, day) if recorder else None,
+        source=str(Path(input_path).resolve()) if input_path != "-" else "<stdin>",
+        xlsx_xml=out_kind == "xlsx",
+        sheet=register.sheet_format,
+    )
+    summary = Summary(warnings=warnings, output=str(output), error_file=str(error_path(output)))
+    summary.records_db = str(recorder.store.path) if recorder else None
+    writer = Writer(output, out_kind, output_columns(recorder is not None))
+    errors_file = open(error_path(output), "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+    error_writer = csv.writer(errors_file)
+    error_writer.writerow(["row", "uscc", "field", "message"])
+    if progress is not None:
+        progress.start(register.total)
+    try:
+        for result in chunk_results(config, pack, register, workers, chunk_size, max_in_flight, recorder is not None):
+            if recorder is not None and result.records:
+                recorder.store.append(result.records, result.results)  # committed before the rows are written
+                summary.recorded += len(result.records)
+            writer.write(result.output)
+            for err in result.errors:
+                error_writer.writerow(err)
+            errors_file.flush()
+            summary.rows += result.rows
+            summary.errors += len({e[0] for e in result.errors})
+            summary.problems += len(result.errors)
+            summary.counts.update(result.counts)
+            if progress is not None:
+                progress.advance(register.position(summary.rows), summary.rows)
+    finally:
+        if progress is not None:
+            progress.stop()
+        errors_file.close()
+        register.close()
+        writer.close()
+        if recorder is not None:
+            recorder.store.close()
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -1,0 +1,260 @@
+"""XLSX sheets read as raw XML: the workbook's shared strings and date styles, and rows parsed from sheet XML.
+
+openpyxl's read-only reader costs ≈ 160 µs a row of the benchmark sheet in the main process, more than two workers
+need to evaluate it. So the main process only inflates the sheet's XML out of the zip and cuts it at </row>; the
+workers parse the rows (shared strings and the date styles are sent to each once). A sheet whose XML uses
+namespace prefixes (<x:row>) is read with openpyxl instead (readers.Register).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from ..errors import Problem
+from .errors import BatchError
+
+_ROW_RE = re.compile(rb"<row\b([^>]*?)(/>|>(.*?)</row>)", re.S)
+_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_T_RE = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
+_RPH_RE = re.compile(rb"<rPh\b.*?</rPh>", re.S)
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# a sheet whose tags carry a namespace prefix: the patterns here do not match it, so openpyxl reads it
+PREFIXED = re.compile(rb"<\w+:(?:sheetData|row)\b")
+# the last row the sheet says it has: the progress bar's total
+DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]*\d*:?[A-Z]*(\d+)"')
+# built-in number formats that show a date (14-22, 45-47, and the East Asian date formats 27-36, 50-58)
+_BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+
+
+@dataclass(frozen=True)
+class SheetFormat:
+    """What parsing a sheet's rows needs besides the rows: the workbook's shared strings, the cell styles that show
+    dates, the 1904 date system flag, and which columns hold dates (a number there is an Excel date)."""
+
+    shared_strings: tuple[str, ...] = ()
+    date_styles: frozenset[int] = frozenset()
+    date1904: bool = False
+    date_columns: frozenset[int] = frozenset()
+
+
+def _xml_text(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    if "&" in text:
+        text = html.unescape(text)
+    if "_x" in text:
+        text = _OOXML_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+    return text
+
+
+def _column_index(ref: bytes) -> int:
+    index = 0
+    for byte in ref:
+        if 65 <= byte <= 90:
+            index = index * 26 + byte - 64
+        else:
+            break
+    return index - 1
+
+
+def _excel_date(serial: float, date1904: bool) -> datetime:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+    value = from_excel(serial, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
+    return value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+
+
+def _attr(attrs: bytes, name: bytes) -> bytes | None:
+    """The value of attribute `name` (given as b' r="') in a tag's attribute text."""
+    i = attrs.find(name)
+    if i < 0:
+        return None
+    i += len(name)
+    return attrs[i : attrs.find(b'"', i)]
+
+
+def _inline_text(inner: bytes) -> str:
+    if b"<rPh" in inner:
+        inner = _RPH_RE.sub(b"", inner)
+    if inner.count(b"<t") == 1:  # the common case: <is><t>text</t></is>
+        start = inner.find(b">", inner.find(b"<t")) + 1
+        end = inner.find(b"</t>", start)
+        return _xml_text(inner[start:end]) if end >= 0 else ""
+    return "".join(_xml_text(t) for t in _T_RE.findall(inner))
+
+
+def parse_sheet_rows(blob: bytes, fmt: SheetFormat, first_row: int = 1) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cell values) for every <row> in a piece of sheet XML; values as openpyxl gives them with
+    data_only (text, int, float, bool, datetime; None for an empty cell)."""
+    number = first_row - 1
+    for match in _ROW_RE.finditer(blob):
+        r = _attr(match[1], b' r="')
+        number = int(r) if r else number + 1
+        values: list[Any] = []
+        body = match[3]
+        if body:
+            fast = _FAST_CELLS.findall(body)
+            if len(fast) == body.count(b"<c ") + body.count(b"<c>"):
+                yield number, _fast_values(fast, fmt)
+                continue
+            column = -1
+            for cell in _CELL_RE.finditer(body):
+                attrs = cell[1]
+                ref = _attr(attrs, b' r="')
+                column = _column_index(ref) if ref else column + 1
+                inner = cell[2]
+                value: Any = None
+                if inner:
+                    kind = _attr(attrs, b' t="') or b"n"
+                    if kind == b"inlineStr":
+                        value = _inline_text(inner)
+                    else:
+                        start = inner.find(b"<v>")
+                        if start >= 0:
+                            raw = inner[start + 3 : inner.find(b"</v>", start)]
+                            value = _cell_value(kind, raw, _attr(attrs, b' s="'), column, fmt)
+                if column >= len(values):
+                    values.extend([None] * (column + 1 - len(values)))
+                values[column] = value
+        yield number, values
+
+
+# the common cell, in the attribute order Excel and openpyxl write: <c r="B3" s="1" t="s"><v>0</v></c> or an
+# inline string <c r="B3" t="inlineStr"><is><t>text</t></is></c>; a row with any other cell takes the general path
+_FAST_CELLS = re.compile(
+    rb'<c r="([A-Z]+)\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?:/>|>(?:<is><t>([^<]*)</t></is>|<v>([^<]*)</v>)</c>)'
+)
+
+
+def _fast_values(cells: list[tuple[bytes, bytes, bytes, bytes, bytes]], fmt: SheetFormat) -> list[Any]:
+    values: list[Any] = []
+    for ref, style, kind, inline, raw in cells:
+        column = _column_index(ref)
+        value: Any = None
+        if kind == b"inlineStr":
+            value = _xml_text(inline)
+        elif raw:
+            value = _cell_value(kind, raw, style or None, column, fmt)
+        if column >= len(values):
+            values.extend([None] * (column + 1 - len(values)))
+        values[column] = value
+    return values
+
+
+def _cell_value(kind: bytes, raw: bytes, style: bytes | None, column: int, fmt: SheetFormat) -> Any:
+    """A <v> value by its cell type: shared string, boolean, text, or a number (a date where the column or
+    the cell's style says so)."""
+    if kind == b"s":
+        return fmt.shared_strings[int(raw)]
+    if kind == b"b":
+        return raw.strip() in (b"1", b"true")
+    if kind in (b"str", b"e", b"d"):
+        return _xml_text(raw)
+    value = _number(raw)
+    if column in fmt.date_columns or (style is not None and int(style) in fmt.date_styles):
+        return _excel_date(value, fmt.date1904)
+    return value
+
+
+def _number(raw: bytes) -> int | float:
+    text = raw.strip()
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attrs(element: Any) -> dict[str, str]:
+    return {_local(k): v for k, v in element.attrib.items()}
+
+
+class SheetXml:
+    """An .xlsx sheet opened straight from the zip: its format and a stream of its XML."""
+
+    def __init__(self, path: str, sheet: str | None) -> None:
+        import xml.etree.ElementTree as ET
+
+        self.zip = zipfile.ZipFile(path)
+        names = set(self.zip.namelist())
+        workbook_path = "xl/workbook.xml"
+        workbook = ET.fromstring(self.zip.read(workbook_path))
+        rels = self._rels("xl/_rels/workbook.xml.rels", names)
+        sheets = [_attrs(e) for e in workbook.iter() if _local(e.tag) == "sheet"]
+        self.sheet_names = [x.get("name", "") for x in sheets]
+        if sheet is not None and sheet not in self.sheet_names:
+            raise BatchError([Problem("--sheet", f"no sheet '{sheet}' (sheets: {', '.join(self.sheet_names)})", path)])
+        chosen = next(x for x in sheets if sheet is None or x.get("name") == sheet)
+        self.sheet_path = rels[chosen["id"]][1]
+        date1904 = any(
+            _attrs(e).get("date1904") in ("1", "true") for e in workbook.iter() if _local(e.tag) == "workbookPr"
+        )
+        shared: list[str] = []
+        styles: frozenset[int] = frozenset()
+        for kind, target in rels.values():
+            if kind.endswith("/sharedStrings") and target in names:
+                shared = self._shared_strings(target)
+            elif kind.endswith("/styles") and target in names:
+                styles = self._date_styles(ET.fromstring(self.zip.read(target)))
+        self.format = SheetFormat(tuple(shared), styles, date1904)
+
+    def _rels(self, path: str, names: set[str]) -> dict[str, tuple[str, str]]:
+        import xml.etree.ElementTree as ET
+
+        out = {}
+        if path in names:
+            for e in ET.fromstring(self.zip.read(path)).iter():
+                if _local(e.tag) == "Relationship":
+                    target = e.get("Target", "")
+                    target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                    out[e.get("Id", "")] = (e.get("Type", ""), target)
+        return out
+
+    def _shared_strings(self, path: str) -> list[str]:
+        import xml.etree.ElementTree as ET
+
+        out: list[str] = []
+        with self.zip.open(path) as f:
+            for _, element in ET.iterparse(f):
+                if _local(element.tag) == "si":
+                    parts = []
+                    for child in element:
+                        name = _local(child.tag)
+                        if name == "t":
+                            parts.append(child.text or "")
+                        elif name == "r":
+                            parts += [t.text or "" for t in child if _local(t.tag) == "t"]
+                    text = "".join(parts)
+                    out.append(_OOXML_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text)
+                    element.clear()
+        return out
+
+    @staticmethod
+    def _date_styles(styles: Any) -> frozenset[int]:
+        from openpyxl.styles.numbers import is_date_format
+
+        custom = {}
+        for e in styles.iter():
+            if _local(e.tag) == "numFmt":
+                a = _attrs(e)
+                custom[int(a.get("numFmtId", "0"))] = a.get("formatCode", "")
+        out = set()
+        for e in styles.iter():
+            if _local(e.tag) == "cellXfs":
+                for index, xf in enumerate(x for x in e if _local(x.tag) == "xf"):
+                    fmt_id = int(_attrs(xf).get("numFmtId", "0"))
+                    if fmt_id in _BUILTIN_DATE_FORMATS or (fmt_id in custom and is_date_format(custom[fmt_id])):
+                        out.add(index)
+        return frozenset(out)
+
+    def stream(self) -> IO[bytes]:
+        return self.zip.open(self.sheet_path)
