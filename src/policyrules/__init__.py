@@ -6,10 +6,9 @@ result = pack.evaluate(facts, as_of=date(2021, 10, 1))
 result.decisions["inclusion"].outcome
 """
 
-from .engines.engine import Pack, load_pack
-from .engines.result import ConditionTrace, Decision, Result, RuleTrace
+from .engines import ConditionTrace, Decision, Pack, Result, RuleTrace, load_pack
 from .errors import EngineUnavailable, EvaluationError, FactsError, PackError, PolicyRulesError, Problem
-from .facts.model import Facts, parse_facts
+from .facts import Facts, parse_facts
 
 __version__ = "0.1.0"
 

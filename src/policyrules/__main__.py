@@ -1,7 +1,3 @@
-"""`python -m policyrules`: the same as the `policyrules` console script."""
+"""`python -m policyrules`: the same as the `policyrules` console script (the command lives in cli/)."""
 
-import sys
-
-from .cli import main
-
-sys.exit(main())
+from .cli import __main__  # noqa: F401  importing it runs the command and exits

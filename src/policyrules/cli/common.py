@@ -1,0 +1,44 @@
+"""What every command module shares: exit codes, the argument types, JSON printing and the usage error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import Any, NoReturn
+
+from ..errors import PolicyRulesError, Problem
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(PolicyRulesError):
+    """A bad command-line argument."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises the library's error (exit 2, located message) instead of exiting by itself."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise UsageError([Problem("", message)])
+
+
+def as_of(text: str) -> date:
+    """The `--as-of` argument type: a date YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text}'") from None
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def warn(message: str) -> None:
+    print(f"policyrules: warning: {message}", file=sys.stderr)

@@ -1,0 +1,31 @@
+"""`policyrules diff`: every region of the input space where two packs decide differently."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..analysis import diff_packs, render_json, render_markdown, render_text
+from ..engines import load_pack
+from .common import EXIT_OK, Handler, as_of, warn
+
+DIFF_DECISIONS = ("inclusion", "listing", "inspection", "penalty", "supervision")
+
+
+def register(sub: Any) -> dict[str, Handler]:
+    diff = sub.add_parser("diff", help="every region of the input space where two packs decide differently")
+    diff.add_argument("a", help="a shipped pack id or a pack directory")
+    diff.add_argument("b", help="the pack to compare it with")
+    diff.add_argument("--decision", action="append", choices=DIFF_DECISIONS, help="repeatable; default: all")
+    diff.add_argument("--as-of", type=as_of, default=None, help="default: the later in-force date of the two")
+    diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    return {"diff": cmd_diff}
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    report = diff_packs(load_pack(args.a), load_pack(args.b), as_of=args.as_of, decisions=args.decision)
+    for warning in report.warnings:
+        warn(warning)
+    render = {"json": render_json, "markdown": render_markdown, "text": render_text}[args.format]
+    print(render(report).rstrip("\n"))
+    return EXIT_OK
