@@ -2,7 +2,7 @@
 
     python benchmarks/outputs.py capture /tmp/outputs-before      # on the old code
     python benchmarks/outputs.py capture /tmp/outputs-after       # on the new code
-    diff -r /tmp/outputs-before /tmp/outputs-after                # nothing: no user noticed the change
+    python benchmarks/outputs.py compare /tmp/outputs-before /tmp/outputs-after   # exit 0: no user noticed
 
 What is captured, through the real command line (`python -m policyrules` is not assumed; the console script's
 entry point `policyrules.cli:main` is called in a subprocess per command, so that imports, exit codes and
@@ -14,6 +14,9 @@ standard error are those a user sees):
   errors file is captured too; the XLSX results are compared by their sheet XML, since the zip container
   stamps times;
 - `packs`, `show`, `coverage`, `validate` and the exit code of each command.
+
+`compare` checks two captures byte for byte, except the batch summary's elapsed time and rows per second, which
+differ on every run.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 VARIANT_PAIRS = (("mee_2021", "chongqing"), ("mee_2021", "luohe_2021"), ("shanxi_2020", "mee_2021"))
 AS_OF_LINE = re.compile(r"^# as-of: (\d{4}-\d{2}-\d{2})", re.M)
+TIMING = re.compile(rb"[0-9.]+ s \([0-9,]+ rows/s\)")
 
 
 def run(out: Path, name: str, *argv: str) -> None:
@@ -114,13 +118,33 @@ def capture_batch(out: Path, rows: int) -> None:
     work.rmdir()
 
 
+def compare(before: Path, after: Path) -> list[str]:
+    """The files that differ between two captures (or exist in one only), timing figures aside."""
+    names = sorted({p.name for p in before.iterdir()} | {p.name for p in after.iterdir()})
+    differ = []
+    for name in names:
+        a, b = before / name, after / name
+        if not (a.is_file() and b.is_file()):
+            differ.append(f"{name}: only in {before if a.is_file() else after}")
+        elif TIMING.sub(b"T", a.read_bytes()) != TIMING.sub(b"T", b.read_bytes()):
+            differ.append(f"{name}: differs (diff {a} {b})")
+    return differ
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     cap = sub.add_parser("capture", help="write every output into a fresh directory")
     cap.add_argument("directory", type=Path)
     cap.add_argument("--rows", type=int, default=3000, help="rows of the generated register")
+    cmp = sub.add_parser("compare", help="compare two captures; exit 1 when any output differs")
+    cmp.add_argument("before", type=Path)
+    cmp.add_argument("after", type=Path)
     args = parser.parse_args()
+    if args.command == "compare":
+        differ = compare(args.before, args.after)
+        print("\n".join(differ) or f"identical: {sum(1 for _ in args.before.iterdir())} files")
+        sys.exit(1 if differ else 0)
     out: Path = args.directory
     out.mkdir(parents=True, exist_ok=False)
     capture_examples(out)
