@@ -21,6 +21,7 @@ from .formats import INPUT_KINDS, OUTPUT_KINDS, InputKind, OutputKind
 from .output import ENTERPRISE_COLUMNS, decision_columns, output_columns
 from .readers import Register
 from .run import DEFAULT_CHUNK, Progress, run_batch
+from .safe_write import OutputError, atomic_open, atomic_path, check_output, same_file
 from .summary import Summary
 from .writers import Writer, error_path
 from .xlsx import SheetFormat, SheetXml, parse_sheet_rows
@@ -42,6 +43,7 @@ __all__ = [
     "Evaluator",
     "InputKind",
     "Listed",
+    "OutputError",
     "OutputKind",
     "Progress",
     "Register",
@@ -51,7 +53,10 @@ __all__ = [
     "SheetXml",
     "Summary",
     "Writer",
+    "atomic_open",
+    "atomic_path",
     "cell_value",
+    "check_output",
     "column_path",
     "decision_columns",
     "error_path",
@@ -65,6 +70,7 @@ __all__ = [
     "read_results",
     "resolve_columns",
     "run_batch",
+    "same_file",
     "validity_period",
     "validity_years",
     "write_list",
