@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..analysis import coverage
-from ..cases import run_cases
+from ..cases import Report, Selection, junit_xml, run_cases
 from ..engines import ENGINES, Pack, load_pack
-from ..errors import EngineUnavailable, PackError, PolicyRulesError, Problem
+from ..errors import EngineUnavailable, PackError, PolicyRulesError, Problem, did_you_mean
 from ..explain import effective_rules, render_rows
 from ..packs import Clause, clean_source, read_text, shipped_pack_ids, shipped_packs_dir
-from .common import EXIT_FAILED, EXIT_OK, Handler, print_json
+from .common import EXIT_FAILED, EXIT_OK, Handler, UsageError, print_json, write_text_file
 
 
 def register(sub: Any) -> dict[str, Handler]:
@@ -22,6 +23,10 @@ def register(sub: Any) -> dict[str, Handler]:
     test = sub.add_parser("test", help="run the YAML cases beside each pack")
     test.add_argument("--pack", action="append", help="pack id or directory (repeatable; default: all shipped)")
     test.add_argument("--engine", choices=(*ENGINES, "all"), default="all")
+    test.add_argument("-k", dest="keyword", metavar="PATTERN", help="only the cases whose name contains PATTERN")
+    test.add_argument("--case", action="append", metavar="FILE", help="only the cases of this case file (repeatable)")
+    test.add_argument("--rule", metavar="RULE_ID", help="only the cases that touch the rule (name it, or see it hold)")
+    test.add_argument("--junit", metavar="FILE", help="also write the results as JUnit XML to FILE")
 
     show = sub.add_parser("show", help="the effective rule set of a pack, with the origin of every rule")
     show.add_argument("--pack", required=True)
@@ -72,24 +77,89 @@ def uncovered_problem(clause: Clause) -> Problem:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    refs = args.pack or shipped_pack_ids()
+    selection = Selection(keyword=args.keyword, rule=args.rule)
     failed = 0
-    for ref in refs:
-        pack = load_pack(ref)
+    reports: list[tuple[Report, dict[str, list[str]] | None]] = []
+    for pack, files in test_targets(args.pack, args.case, args.rule):
         engines = engines_for(pack, args.engine)
-        report = run_cases(pack, engines)
+        report = run_cases(pack, engines, files, selection)
         for failure in report.failures:
             print(f"FAIL {failure}")
-        gaps = report.uncovered(r.id for r in pack.compiled.rules)
-        for kind, ids in gaps.items():
+        gaps = coverage_gaps(pack, report, selection, narrowed=bool(files) or selection.keyword is not None)
+        for kind, ids in (gaps or {}).items():
             if ids:
                 print(f"GAP  {pack.id}: {kind.replace('_', ' ')}: {', '.join(ids)}")
-        failed += len(report.failures) + sum(len(v) for v in gaps.values())
+        failed += len(report.failures) + sum(len(v) for v in (gaps or {}).values())
+        reports.append((report, gaps))
         print(
             f"{pack.id}: {report.cases} cases, {report.runs} runs on {', '.join(engines)}: "
             f"{report.runs - len(report.failures)} passed, {len(report.failures)} failed"
         )
+    if args.junit:
+        write_text_file(Path(args.junit), junit_xml(reports))
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def test_targets(
+    refs: list[str] | None, case_files: list[str] | None, rule: str | None
+) -> list[tuple[Pack, list[Path] | None]]:
+    """The packs to test, each with the case files to run (None: all of its cases). `--case` files belong to
+    the one `--pack` given, or to the pack directory that holds their `cases/` directory."""
+    if case_files:
+        files = [Path(f) for f in case_files]
+        missing = [Problem("--case", "no such case file", str(f)) for f in files if not f.is_file()]
+        if missing:
+            raise UsageError(missing)
+        if refs and len(refs) > 1:
+            raise UsageError(
+                [Problem("--case", "give at most one --pack with --case: the files are that pack's cases")]
+            )
+        by_pack: dict[str, tuple[Pack, list[Path]]] = {}
+        for f in files:
+            pack = load_pack(refs[0] if refs else _pack_of(f))
+            by_pack.setdefault(pack.id, (pack, []))[1].append(f)
+        targets: list[tuple[Pack, list[Path] | None]] = list(by_pack.values())
+    else:
+        targets = [(load_pack(ref), None) for ref in refs or shipped_pack_ids()]
+    if rule is not None:
+        before = targets
+        targets = [(p, f) for p, f in targets if any(r.id == rule for r in p.compiled.rules)]
+        if not targets:
+            raise UsageError([Problem("--rule", _no_such_rule(rule, [p for p, _ in before]))])
+    return targets
+
+
+def _no_such_rule(rule: str, packs: list[Pack]) -> str:
+    disabled = [p.id for p in packs if any(r.id == rule and r.origin == "disabled" for r in p.definition.rules)]
+    if disabled:
+        return f"rule '{rule}' is disabled in {', '.join(disabled)}: no case can touch it"
+    known = {r.id for p in packs for r in p.compiled.rules}
+    return f"no rule '{rule}' in {', '.join(p.id for p in packs)}{did_you_mean(rule, known)}"
+
+
+def _pack_of(case_file: Path) -> str:
+    directory = case_file.resolve().parent.parent
+    if case_file.resolve().parent.name != "cases" or not (directory / "pack.yaml").is_file():
+        raise UsageError(
+            [
+                Problem(
+                    "--case",
+                    "this file is not in the cases/ directory of a pack; name its pack with --pack",
+                    str(case_file),
+                )
+            ]
+        )
+    return str(directory)
+
+
+def coverage_gaps(pack: Pack, report: Report, selection: Selection, narrowed: bool) -> dict[str, list[str]] | None:
+    """The coverage rule over the cases run: every active rule seen holding and not holding. With --rule, for
+    that rule only; with -k or --case, not checked (a part of the cases cannot be held to it)."""
+    if selection.rule is not None:
+        return report.uncovered([selection.rule])
+    if narrowed:
+        return None
+    return report.uncovered(r.id for r in pack.compiled.rules)
 
 
 def engines_for(pack: Pack, wanted: str) -> list[str]:

@@ -5,9 +5,8 @@ conditions. Everything here reads data the result already holds; nothing is deci
 from __future__ import annotations
 
 from ..engines import ConditionTrace, Decision, Result, RuleTrace
+from ..packs import DECISION_LABELS, FLAG_LABELS
 from .labels import (
-    DECISION_LABELS,
-    FLAG_LABELS,
     OP_SYMBOLS,
     Lang,
     bracket,

@@ -5,6 +5,7 @@ from ..yamlio import Where, read_text, read_yaml, validate
 from .definition import NATIONAL_CREDIT_SCHEME, Clause, Origin, PackDefinition, Rule
 from .dump import dump_pack
 from .find import resolve_pack_dir, shipped_pack_ids, shipped_packs_dir
+from .labels import DECISION_LABELS, FLAG_LABELS, OUTCOME_LABELS, outcome_code
 from .load import load_definition
 from .policies import DEFAULT_POLICIES
 from .sources import clean_source
@@ -23,10 +24,13 @@ from .spec import (
 
 __all__ = [
     "DECISIONS",
+    "DECISION_LABELS",
     "DEFAULT_POLICIES",
     "FLAGS",
+    "FLAG_LABELS",
     "NATIONAL_CREDIT_SCHEME",
     "OUTCOMES",
+    "OUTCOME_LABELS",
     "Clause",
     "CreditSchemeSpec",
     "DecisionPolicySpec",
@@ -43,6 +47,7 @@ __all__ = [
     "dump_pack",
     "load_definition",
     "load_facts",
+    "outcome_code",
     "read_text",
     "read_yaml",
     "resolve_pack_dir",
