@@ -3,7 +3,6 @@ sources verbatim."""
 
 from __future__ import annotations
 
-import re
 import sys
 
 import pytest
@@ -13,7 +12,7 @@ from packs import SHARED_SOURCES, available_engines, example_as_of, examples, pa
 from policyrules import EngineUnavailable
 from policyrules.analysis import coverage
 from policyrules.cases.runner import run_cases
-from policyrules.packs import clean_source
+from policyrules.packs import clean_source, numbered_labels, numbered_parts
 
 PACKS = pack_ids()
 
@@ -91,32 +90,6 @@ def test_every_example_evaluates_on_its_date(pack_id: str, example: object) -> N
     assert all(d.citations for d in result.decisions.values())
 
 
-NUMERALS = "一二三四五六七八九十"
-_MARKERS = re.compile(
-    rf"(?:(?<=[。：；\s　])|^)([{NUMERALS}]+)、"  # a section: 三、
-    rf"|（([{NUMERALS}]+)）"  # a clause: （七）
-    rf"|(?<=[。；：，])([{NUMERALS}])是"  # an item: 二是
-)
-
-
-def numbered_labels(text: str) -> list[str]:
-    """Every section, clause and item label a document numbers, in the form packs use: 三、, 三、（二）,
-    三、（二）四是 (or 二、三是 where items stand directly under a section)."""
-    labels: list[str] = []
-    section: str | None = None
-    clause: str | None = None
-    for match in _MARKERS.finditer(text):
-        if match[1]:
-            section, clause = match[1], None
-            labels.append(f"{section}、")
-        elif match[2] and section:
-            clause = match[2]
-            labels.append(f"{section}、（{clause}）")
-        elif match[3] and section:
-            labels.append(f"{section}、" + (f"（{clause}）" if clause else "") + f"{match[3]}是")
-    return list(dict.fromkeys(labels))
-
-
 @pytest.mark.parametrize("pack_id", PACKS)
 def test_every_numbered_clause_of_the_sources_is_recorded(pack_id: str) -> None:
     """Clause coverage against the text itself: each section, clause and item the documents number appears in
@@ -140,3 +113,16 @@ def test_numbered_labels_reads_the_document_structure() -> None:
         "二、（二）一是",
         "二、（二）二是",
     ]
+
+
+def test_numbered_parts_carry_their_verbatim_text() -> None:
+    text = "通知正文。一、总则。（一）目的。二、措施：一是申报；二是备案。"
+    parts = [(p.label, p.text) for p in numbered_parts(text)]
+    assert parts == [
+        ("一、", "一、总则。"),
+        ("一、（一）", "（一）目的。"),
+        ("二、", "二、措施："),
+        ("二、一是", "一是申报；"),
+        ("二、二是", "二是备案。"),
+    ]
+    assert all(t in text for _, t in parts)

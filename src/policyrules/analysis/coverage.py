@@ -1,5 +1,5 @@
-"""Clause coverage of a pack: every clause of its own documents, encoded (and by which rules) or not encoded
-(and why); a clause marked encoded that no rule cites is UNCOVERED."""
+"""Clause coverage of a pack: every clause of its own documents, encoded (and by which rules), not encoded (and
+why) or pending (not yet encoded: what is left to do); a clause marked encoded that no rule cites is UNCOVERED."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def coverage(pack: Pack) -> list[dict[str, Any]]:
     rows = []
     for clause in _own_clauses(pack.definition.clauses.values(), pack.id):
         rules = citing.get(clause.ref, [])
-        status = "encoded" if clause.encoded and rules else ("not encoded" if not clause.encoded else "UNCOVERED")
+        status = clause_status(clause, bool(rules))
         rows.append(
             {
                 "clause": clause.id,
@@ -33,6 +33,16 @@ def coverage(pack: Pack) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def clause_status(clause: Clause, cited: bool) -> str:
+    """encoded (cited), not encoded (with a reason), pending (not yet encoded), or UNCOVERED (marked encoded and
+    cited by no rule)."""
+    if clause.pending:
+        return "pending"
+    if not clause.encoded:
+        return "not encoded"
+    return "encoded" if cited else "UNCOVERED"
 
 
 def _own_clauses(clauses: Iterable[Clause], pack_id: str) -> list[Clause]:

@@ -43,6 +43,10 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def note(message: str) -> None:
+    print(f"policyrules: note: {message}", file=sys.stderr)
+
+
 def warn(message: str) -> None:
     print(f"policyrules: warning: {message}", file=sys.stderr)
 

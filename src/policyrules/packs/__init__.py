@@ -7,7 +7,10 @@ from .dump import dump_pack
 from .find import resolve_pack_dir, shipped_pack_ids, shipped_packs_dir
 from .labels import DECISION_LABELS, FLAG_LABELS, OUTCOME_LABELS, outcome_code
 from .load import load_definition
+from .numbering import NumberedPart, numbered_labels, numbered_parts
 from .policies import DEFAULT_POLICIES
+from .provenance import document_text_problems
+from .scaffold import Scaffold, new_pack
 from .sources import clean_source
 from .spec import (
     DECISIONS,
@@ -36,17 +39,23 @@ __all__ = [
     "DecisionPolicySpec",
     "DocumentSpec",
     "DocumentStatus",
+    "NumberedPart",
     "Origin",
     "PackDefinition",
     "PackMeta",
     "Rule",
     "RuleSpec",
+    "Scaffold",
     "Spec",
     "Where",
     "clean_source",
+    "document_text_problems",
     "dump_pack",
     "load_definition",
     "load_facts",
+    "new_pack",
+    "numbered_labels",
+    "numbered_parts",
     "outcome_code",
     "read_text",
     "read_yaml",

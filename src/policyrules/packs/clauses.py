@@ -47,8 +47,9 @@ def resolve_clauses(
             doc=documents[doc_id].number,
             label=clause.label or clause_id,
             text=clause.text,
-            encoded=clause.encoded,
+            encoded=clause.encoded is True,
             reason=clause.reason,
+            pending=clause.encoded == "pending",
             where=where,
         )
     return clauses

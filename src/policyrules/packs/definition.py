@@ -26,6 +26,7 @@ class Clause:
     text: str
     encoded: bool
     reason: str | None
+    pending: bool = False  # `encoded: pending`: not yet encoded (a scaffold's clauses start so); encoded is False
     where: Where | None = field(default=None, compare=False, repr=False)
 
     @property

@@ -21,7 +21,13 @@ def dump_pack(definition: PackDefinition, target: Path) -> Path:
     }
     own = definition.id
     clauses = {
-        c.id: {"doc": c.doc_id, "label": c.label, "text": c.text, "encoded": c.encoded, "reason": c.reason}
+        c.id: {
+            "doc": c.doc_id,
+            "label": c.label,
+            "text": c.text,
+            "encoded": "pending" if c.pending else c.encoded,
+            "reason": c.reason,
+        }
         for c in definition.clauses.values()
         if c.pack_id == own
     }

@@ -140,7 +140,14 @@ def _resolve_cites(
                 )
             )
             continue
-        if not clause.encoded:
+        if clause.pending:
+            problems.append(
+                where.at("cites", i).problem(
+                    f"clause '{ref}' is marked `encoded: pending` (not yet encoded); now that this rule encodes "
+                    "it, delete that line from clauses.yaml"
+                )
+            )
+        elif not clause.encoded:
             problems.append(
                 where.at("cites", i).problem(
                     f"clause '{ref}' is marked encoded: false ({clause.reason}); a rule may not cite it"

@@ -62,6 +62,10 @@ class DocumentSpec(Spec):
     received_as: str | None = Field(
         default=None, description="the file name of the text as received (shared/sources), for provenance checks"
     )
+    not_in_source: dict[Literal["number", "date", "in_force_from", "in_force_earliest", "in_force_until"], str] = Field(
+        default={},
+        description="values the source text does not print, each with why (validate looks for the others in the text)",
+    )
     notes: str | None = None
 
 
@@ -121,12 +125,14 @@ class ClauseSpec(Spec):
     doc: str | None = None
     label: str | None = None
     text: str = Field(min_length=1)
-    encoded: bool = True
+    encoded: bool | Literal["pending"] = Field(
+        default=True, description="false: no rule encodes it (give the reason); pending: not yet encoded"
+    )
     reason: str | None = None
 
     @model_validator(mode="after")
     def _reason_when_not_encoded(self) -> ClauseSpec:
-        if not self.encoded and not self.reason:
+        if self.encoded is False and not self.reason:
             raise ValueError("a clause marked encoded: false needs a reason saying why no rule encodes it")
         return self
 
