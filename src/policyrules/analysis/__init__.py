@@ -1,24 +1,33 @@
-"""Analysis of packs: the complete variant diff between two packs and clause coverage."""
+"""Analysis of packs: the complete variant diff between two packs, static analysis of one (lint), and clause
+coverage."""
 
 from .compare import diff_packs
 from .coverage import coverage
 from .domain import DiffError, Domain
+from .findings import KINDS, Finding, render_findings, yaml_text
+from .lint import LintReport, lint_pack
 from .render import render_json, render_markdown, render_text
 from .report import Difference, DiffReport
 from .search import search
 from .variants import VARIANT_PAIRS, render_variants
 
 __all__ = [
+    "KINDS",
     "VARIANT_PAIRS",
     "DiffError",
     "DiffReport",
     "Difference",
     "Domain",
+    "Finding",
+    "LintReport",
     "coverage",
     "diff_packs",
+    "lint_pack",
+    "render_findings",
     "render_json",
     "render_markdown",
     "render_text",
     "render_variants",
     "search",
+    "yaml_text",
 ]

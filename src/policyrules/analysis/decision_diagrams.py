@@ -62,6 +62,10 @@ class DecisionDiagrams:
         """The diagram of what pack `index` decides (terminals are verdicts: outcome and flags)."""
         return self._decision(index, self.decision, full=True)
 
+    def outcome(self, index: int) -> int:
+        """The diagram of the outcome pack `index` decides (terminals are outcomes, flags left out)."""
+        return self._decision(index, self.decision, full=False)
+
     def product(self) -> int:
         """Both packs' decisions together: SAME where outcome and flags agree, else the pair."""
 

@@ -14,11 +14,13 @@ from ..errors import EngineUnavailable, PackError, PolicyRulesError, Problem, di
 from ..explain import effective_rules, render_rows
 from ..packs import Clause, clean_source, document_text_problems, read_text, shipped_pack_ids, shipped_packs_dir
 from .common import EXIT_FAILED, EXIT_OK, Handler, UsageError, note, print_json, write_text_file
+from .lint import lint_packs
 
 
 def register(sub: Any) -> dict[str, Handler]:
     validate = sub.add_parser("validate", help="check pack directories (all shipped packs when none given)")
     validate.add_argument("paths", nargs="*")
+    validate.add_argument("--lint", action="store_true", help="then run `policyrules lint` on the packs that pass")
 
     test = sub.add_parser("test", help="run the YAML cases beside each pack")
     test.add_argument("--pack", action="append", help="pack id or directory (repeatable; default: all shipped)")
@@ -50,6 +52,7 @@ def register(sub: Any) -> dict[str, Handler]:
 def cmd_validate(args: argparse.Namespace) -> int:
     targets = args.paths or [str(p) for p in sorted(shipped_packs_dir().glob("*")) if (p / "pack.yaml").is_file()]
     problems: list[Problem] = []
+    passed: list[Pack] = []
     for target in targets:
         try:
             pack = load_pack(target)
@@ -64,13 +67,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         problems += found
         if not found:
             print(f"ok\t{pack.id}\t{pack.definition.directory}")
+            passed.append(pack)
         pending = sum(1 for row in rows if row["status"] == "pending")
         if pending:
             where = pack.definition.directory
             note(f"{pack.id}: {pending} clauses not yet encoded; `policyrules coverage --pack {where}` lists them")
     if problems:
         raise PackError(problems)
-    return EXIT_OK
+    return lint_packs(passed, "text", None, show_acknowledged=False) if args.lint else EXIT_OK
 
 
 def uncovered_problem(clause: Clause) -> Problem:

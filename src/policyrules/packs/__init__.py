@@ -2,7 +2,7 @@
 
 from ..facts import load_facts
 from ..yamlio import Where, read_text, read_yaml, validate
-from .definition import NATIONAL_CREDIT_SCHEME, Clause, Origin, PackDefinition, Rule
+from .definition import NATIONAL_CREDIT_SCHEME, Acknowledgment, Clause, Origin, PackDefinition, Rule
 from .dump import dump_pack
 from .find import resolve_pack_dir, shipped_pack_ids, shipped_packs_dir
 from .labels import DECISION_LABELS, FLAG_LABELS, OUTCOME_LABELS, outcome_code
@@ -15,6 +15,7 @@ from .sources import clean_source
 from .spec import (
     DECISIONS,
     FLAGS,
+    LINT_FINDINGS,
     OUTCOMES,
     CreditSchemeSpec,
     DecisionPolicySpec,
@@ -31,9 +32,11 @@ __all__ = [
     "DEFAULT_POLICIES",
     "FLAGS",
     "FLAG_LABELS",
+    "LINT_FINDINGS",
     "NATIONAL_CREDIT_SCHEME",
     "OUTCOMES",
     "OUTCOME_LABELS",
+    "Acknowledgment",
     "Clause",
     "CreditSchemeSpec",
     "DecisionPolicySpec",

@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import Literal
 
 from ..yamlio import Where
-from .spec import CreditSchemeSpec, DecisionPolicySpec, DocumentSpec, DocumentStatus, GradeSpec, PackMeta, RuleSpec
+from .spec import (
+    AcknowledgedSpec,
+    CreditSchemeSpec,
+    DecisionPolicySpec,
+    DocumentSpec,
+    DocumentStatus,
+    GradeSpec,
+    PackMeta,
+    RuleSpec,
+)
 
 Origin = Literal["own", "inherited", "overridden", "added", "disabled"]
 
@@ -61,6 +70,15 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Acknowledgment:
+    """A lint finding a pack keeps on purpose (pack.yaml `acknowledged:`), with where it is written."""
+
+    spec: AcknowledgedSpec
+    pack_id: str
+    where: Where
+
+
+@dataclass(frozen=True)
 class PackDefinition:
     """A loaded, checked pack with its ancestors merged in: the input of compile.py."""
 
@@ -72,6 +90,7 @@ class PackDefinition:
     sources: Mapping[str, str]  # document id -> cleaned text
     parent: PackDefinition | None
     where: Where
+    acknowledged: tuple[Acknowledgment, ...] = ()  # this pack's own; lint also honours its ancestors'
 
     @property
     def id(self) -> str:

@@ -15,10 +15,14 @@ def dump_pack(definition: PackDefinition, target: Path) -> Path:
     reference by id). Loading the result gives a pack that decides identically: the round-trip property."""
     out = target / definition.id
     out.mkdir(parents=True, exist_ok=True)
-    pack_file = {
+    pack_file: dict[str, Any] = {
         "pack": definition.meta.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
         "decisions": {d: p.model_dump(mode="json", exclude_none=True) for d, p in definition.decisions.items()},
     }
+    if definition.acknowledged:
+        pack_file["acknowledged"] = [
+            a.spec.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for a in definition.acknowledged
+        ]
     own = definition.id
     clauses = {
         c.id: {

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import PackError, Problem, did_you_mean
 from ..yamlio import Where, read_yaml, validate
+from .acknowledged import resolve_acknowledged
 from .clauses import resolve_clauses
 from .definition import PackDefinition
 from .find import resolve_pack_dir
@@ -52,6 +53,9 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
     decisions = resolve_policies(pack_file.decisions, _where(files, "pack.yaml", "decisions"), parent, problems)
     rules_data, rules_root = files["rules.yaml"]
     rules = resolve_rules(rules_data, rules_root, meta.id, clauses, parent, problems)
+    acknowledged = resolve_acknowledged(
+        pack_file.acknowledged, _where(files, "pack.yaml", "acknowledged"), meta.id, clauses, rules, problems
+    )
     if problems:
         raise PackError(problems)
     return PackDefinition(
@@ -63,6 +67,7 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
         sources=sources,
         parent=parent,
         where=_where(files, "pack.yaml", "pack"),
+        acknowledged=acknowledged,
     )
 
 

@@ -112,11 +112,26 @@ class PackMeta(Spec):
     missing: tuple[str, ...] = Field(default=(), description="what of the sources is cut off or unavailable")
 
 
+LINT_FINDINGS = ("never_holds", "masked", "overlap", "constant_condition", "redundant_condition", "uncited_clause")
+
+
+class AcknowledgedSpec(Spec):
+    """A finding of `policyrules lint` the pack keeps on purpose, and why: matched by its kind and the rules (or
+    the clause, or the rule and condition) it names."""
+
+    finding: Literal["never_holds", "masked", "overlap", "constant_condition", "redundant_condition", "uncited_clause"]
+    rules: tuple[str, ...] = ()
+    clause: str | None = None
+    condition: str | None = Field(default=None, description="the condition's path in the rule, e.g. when.all[1]")
+    reason: str = Field(min_length=1)
+
+
 class PackFile(Spec):
     """pack.yaml"""
 
     pack: PackMeta
     decisions: dict[str, DecisionPolicySpec] = {}
+    acknowledged: tuple[AcknowledgedSpec, ...] = ()
 
 
 class ClauseSpec(Spec):
