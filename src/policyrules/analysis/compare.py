@@ -102,6 +102,7 @@ def _difference(
     a_resp = _responsible(a, decision, da)
     b_resp = _responsible(b, decision, db)
     documented, note = False, relation
+    changes: list[tuple[str, str, str]] = []
     if extender is not None:
         base = b.definition if extender is a.definition else a.definition
         base_ids = {p.id for p in base.chain()}
@@ -117,12 +118,15 @@ def _difference(
                 verb = {"overridden": "overrides", "added": "adds", "disabled": "disables"}.get(rule.origin, "changes")
                 cites = "; ".join(dict.fromkeys(f"{c.doc} {c.label}" for c in rule.cites))
                 said.append(f"{rule.pack_id} {verb} {rule.id} ({cites})")
+                changes.append((rule.pack_id, rule.origin, rule.id))
             note = "; ".join(said)
         else:
             note = f"{relation}, but no rule behind this difference is one {extender.id} changes"
     if flags:
         note += "; flags differ: " + ", ".join(f"{f} ({a.id} {fa}, {b.id} {fb})" for f, (fa, fb) in flags.items())
-    return Difference(decision, row, describe(domain, row), witness, da, db, a_resp, b_resp, documented, note, flags)
+    return Difference(
+        decision, row, describe(domain, row), witness, da, db, a_resp, b_resp, documented, note, flags, changes
+    )
 
 
 def _responsible(pack: Pack, decision: str, result: Decision) -> list[str]:

@@ -46,8 +46,20 @@ def describe_region(domain: Domain, region: Region, universe: Collection[str]) -
 def describe_no_events(domain: Domain, subject: str, zero: Collection[str], universe: Collection[str]) -> list[str]:
     """ "No events of these classes", said with as few attribute combinations as cover them: e.g. the
     violation classes that are serious or of the named kinds become `no violations[serious] ∧ no
-    violations[kind ∈ {…}]`. A combination may only cover classes the region holds at zero (a class no
-    rule reads may have any number of events, so it is never swept in)."""
+    violations[kind ∈ {…}]`."""
+    out = []
+    for restricted, _ in no_event_groups(domain, subject, zero, universe):
+        parts = [domain.events.attribute_text(subject, attr, values) for attr, values in restricted]
+        out.append(f"no {subject}" + (f"[{', '.join(parts)}]" if parts else ""))
+    return out
+
+
+def no_event_groups(
+    domain: Domain, subject: str, zero: Collection[str], universe: Collection[str]
+) -> list[tuple[list[tuple[str, list[Any]]], set[str]]]:
+    """The attribute combinations that cover the classes held at zero, fewest first: each as the attributes it
+    restricts (with their allowed values) and the dimensions it covers. A combination may only cover classes
+    the region holds at zero (a class no rule reads may have any number of events, so it is never swept in)."""
     dims_by_class = {
         domain.dims[name].event: name
         for name in universe
@@ -66,7 +78,7 @@ def describe_no_events(domain: Domain, subject: str, zero: Collection[str], univ
         p for p in itertools.product(*options) if all(dims_by_class.get(c) in zero for c in classes if covers(p, c))
     ]
     todo = set(zero)
-    chosen: list[Sequence[tuple[Any, ...]]] = []
+    out = []
     while todo:
         best = max(
             valid,
@@ -75,16 +87,14 @@ def describe_no_events(domain: Domain, subject: str, zero: Collection[str], univ
                 sum(map(len, p)),
             ),
         )
-        chosen.append(best)
-        todo -= {n for c, n in dims_by_class.items() if covers(best, c)}
-    out = []
-    for product in chosen:
-        parts = [
-            domain.events.attribute_text(subject, attr, [v for v in allowed if v is not None])
-            for attr, allowed, full in zip(EVENT_ATTRIBUTES, product, options, strict=True)
+        covered = {n for c, n in dims_by_class.items() if covers(best, c)}
+        todo -= covered
+        restricted = [
+            (attr, [v for v in allowed if v is not None])
+            for attr, allowed, full in zip(EVENT_ATTRIBUTES, best, options, strict=True)
             if len(allowed) < len(full[-1])
         ]
-        out.append(f"no {subject}" + (f"[{', '.join(parts)}]" if parts else ""))
+        out.append((restricted, covered))
     return out
 
 

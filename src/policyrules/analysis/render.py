@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 from ..engines import Decision
+from .render_zh import render_markdown_zh, render_text_zh
 from .report import Difference, DiffReport
+
+Lang = Literal["zh", "en"]
 
 
 def _clauses(decision: Decision) -> str:
@@ -21,7 +25,10 @@ def _outcome_text(diff: Difference, side: int) -> str:
     return shown + (f" by {', '.join(rules)}" if rules else "")
 
 
-def render_text(report: DiffReport) -> str:
+def render_text(report: DiffReport, lang: Lang = "en") -> str:
+    """The report as text: in Chinese (the command line's default) or in English (today's developer form)."""
+    if lang == "zh":
+        return render_text_zh(report)
     a, b = report.a.id, report.b.id
     lines = [f"diff {a} → {b} on {report.as_of} ({report.relation})"]
     if not report.complete:
@@ -47,7 +54,10 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(report: DiffReport, heading: str = "##") -> str:
+def render_markdown(report: DiffReport, heading: str = "##", lang: Lang = "en") -> str:
+    """A markdown section; docs/variants.md is generated in English (lang="en")."""
+    if lang == "zh":
+        return render_markdown_zh(report, heading)
     a, b = report.a.id, report.b.id
     docs = {p.id: p.definition.primary.number for p in (report.a, report.b)}
     total = len(report.differences)

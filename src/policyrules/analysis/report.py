@@ -30,6 +30,7 @@ class Difference:
     documented: bool
     note: str
     flags: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (pack, origin, rule) behind a documented one
 
     @property
     def a_outcome(self) -> str:

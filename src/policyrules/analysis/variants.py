@@ -47,6 +47,6 @@ def render_variants(pairs: Sequence[tuple[str, str, str]] = VARIANT_PAIRS) -> st
         except PolicyRulesError as exc:
             out.append(f"Not generated: {a} or {b} does not load ({'; '.join(str(p) for p in exc.problems)}).")
             continue
-        section = render_markdown(report, heading="###")
+        section = render_markdown(report, heading="###", lang="en")  # a developer page: English
         out.append(section.rstrip("\n"))
     return "\n".join(out) + "\n"

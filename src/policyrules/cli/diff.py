@@ -19,6 +19,9 @@ def register(sub: Any) -> dict[str, Handler]:
     diff.add_argument("--decision", action="append", choices=DIFF_DECISIONS, help="repeatable; default: all")
     diff.add_argument("--as-of", type=as_of, default=None, help="default: the later in-force date of the two")
     diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    diff.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="text and markdown: Chinese (default) or English"
+    )
     return {"diff": cmd_diff}
 
 
@@ -26,6 +29,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     report = diff_packs(load_pack(args.a), load_pack(args.b), as_of=args.as_of, decisions=args.decision)
     for warning in report.warnings:
         warn(warning)
-    render = {"json": render_json, "markdown": render_markdown, "text": render_text}[args.format]
-    print(render(report).rstrip("\n"))
+    if args.format == "json":
+        print(render_json(report))
+    elif args.format == "markdown":
+        print(render_markdown(report, lang=args.lang).rstrip("\n"))
+    else:
+        print(render_text(report, lang=args.lang).rstrip("\n"))
     return EXIT_OK
