@@ -7,7 +7,9 @@ from .domain import DiffError, Domain
 from .findings import KINDS, Finding, render_findings, yaml_text
 from .lint import LintReport, lint_pack
 from .render import render_json, render_markdown, render_text
+from .render_rules import render_rules_text
 from .report import Difference, DiffReport
+from .rule_compare import RuleComparison, RuleRow, compare_rules
 from .search import search
 from .variants import VARIANT_PAIRS, render_variants
 
@@ -20,12 +22,16 @@ __all__ = [
     "Domain",
     "Finding",
     "LintReport",
+    "RuleComparison",
+    "RuleRow",
+    "compare_rules",
     "coverage",
     "diff_packs",
     "lint_pack",
     "render_findings",
     "render_json",
     "render_markdown",
+    "render_rules_text",
     "render_text",
     "render_variants",
     "search",
