@@ -198,3 +198,12 @@ def names(pack_id: str) -> list[str]:
     """The names of a shipped pack's cases, as the files give them."""
     files = sorted((ROOT / "policies" / pack_id / "cases").glob("*.yaml"))
     return [case["name"] for f in files for case in yaml.safe_load(f.read_text("utf-8"))["cases"]]
+
+
+def test_junit_never_writes_over_a_file_of_the_pack(tmp_path: Path) -> None:
+    pack = tmp_path / "minimal"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", pack)
+    rules = (pack / "rules.yaml").read_text("utf-8")
+    out = run("test", "--pack", str(pack), "--junit", str(pack / "rules.yaml"))
+    assert out.returncode == 2 and "--junit" in out.stderr
+    assert (pack / "rules.yaml").read_text("utf-8") == rules

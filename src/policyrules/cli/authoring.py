@@ -13,7 +13,8 @@ from ..engines import ENGINES, Pack, load_pack
 from ..errors import EngineUnavailable, PackError, PolicyRulesError, Problem, did_you_mean
 from ..explain import effective_rules, render_rows
 from ..packs import Clause, clean_source, document_text_problems, read_text, shipped_pack_ids, shipped_packs_dir
-from .common import EXIT_FAILED, EXIT_OK, Handler, UsageError, note, print_json, write_text_file
+from ..registers import atomic_open, check_output
+from .common import EXIT_FAILED, EXIT_OK, Handler, UsageError, note, print_json
 from .lint import lint_packs
 
 
@@ -88,7 +89,11 @@ def cmd_test(args: argparse.Namespace) -> int:
     selection = Selection(keyword=args.keyword, rule=args.rule)
     failed = 0
     reports: list[tuple[Report, dict[str, list[str]] | None]] = []
-    for pack, files in test_targets(args.pack, args.case, args.rule):
+    targets = test_targets(args.pack, args.case, args.rule)
+    if args.junit:  # checked before the run: never over a file of a pack tested
+        inputs = [str(f) for pack, _ in targets for f in pack.definition.directory.rglob("*") if f.is_file()]
+        check_output(args.junit, inputs, option="--junit")
+    for pack, files in targets:
         engines = engines_for(pack, args.engine)
         report = run_cases(pack, engines, files, selection)
         for failure in report.failures:
@@ -104,7 +109,8 @@ def cmd_test(args: argparse.Namespace) -> int:
             f"{report.runs - len(report.failures)} passed, {len(report.failures)} failed"
         )
     if args.junit:
-        write_text_file(Path(args.junit), junit_xml(reports))
+        with atomic_open(args.junit) as out:  # never half-written
+            out.write(junit_xml(reports))
     return EXIT_FAILED if failed else EXIT_OK
 
 

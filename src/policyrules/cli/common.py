@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any, NoReturn
 
 from ..errors import PolicyRulesError, Problem
@@ -49,20 +46,3 @@ def note(message: str) -> None:
 
 def warn(message: str) -> None:
     print(f"policyrules: warning: {message}", file=sys.stderr)
-
-
-def write_text_file(path: Path, text: str) -> None:
-    """Write a report the user named: to a temporary file beside it, then renamed over it, so that a failed
-    write never leaves half a file (or destroys the previous one)."""
-    directory = path.parent if str(path.parent) else Path(".")
-    temporary: str | None = None
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is an ordinary file
-        os.replace(temporary, path)
-    except OSError as exc:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
-        raise PolicyRulesError([Problem("", f"cannot write: {exc.strerror}", str(path))]) from None
