@@ -104,7 +104,8 @@ def render_findings(pack_id: str, as_of: str, findings: Sequence[Finding], show_
     lines = []
     shown = [f for f in findings if show_acknowledged or f.acknowledged is None]
     for f in shown:
-        named = ", ".join(f.rules) + (f" [{'; '.join(f.clauses)}]" if f.clauses else "")
+        cited = "; ".join(f.clauses)
+        named = f"{', '.join(f.rules)} [{cited}]" if f.rules and cited else ", ".join(f.rules) or cited
         lines.append(f"{f.location}: {f.kind}: {named}: {f.message}")
         if f.settled_by:
             lines.append(f"    settled by {f.settled_by}")
