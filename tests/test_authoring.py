@@ -4,6 +4,7 @@ the check that a pack's number and dates come from its own text, and `test` narr
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -207,3 +208,16 @@ def test_junit_never_writes_over_a_file_of_the_pack(tmp_path: Path) -> None:
     out = run("test", "--pack", str(pack), "--junit", str(pack / "rules.yaml"))
     assert out.returncode == 2 and "--junit" in out.stderr
     assert (pack / "rules.yaml").read_text("utf-8") == rules
+
+
+def test_the_encoded_new_city_pack_of_the_guide_validates_tests_and_lints_clean(tmp_path: Path) -> None:
+    """docs/pack-format.md's walk-through: the scaffold with the analyst's clauses, rules and cases laid over it."""
+    pack = scaffold(tmp_path)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "new_city" / "encoded", pack, dirs_exist_ok=True)
+    assert run("validate", "--lint", str(pack)).returncode == 0
+    cov = json.loads(run("coverage", "--pack", str(pack), "--format", "json").stdout)
+    assert {r["status"] for r in cov["clauses"]} == {"encoded", "not encoded"}
+    out = run("test", "--pack", str(pack), "--engine", "compiled", "-k", "二、（")
+    assert out.returncode == 0 and "moushi_2022: 4 cases" in out.stdout
+    lint = run("lint", str(pack))
+    assert lint.returncode == 0 and lint.stdout.startswith("moushi_2022: 0 findings (")
