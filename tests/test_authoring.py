@@ -221,3 +221,16 @@ def test_the_encoded_new_city_pack_of_the_guide_validates_tests_and_lints_clean(
     assert out.returncode == 0 and "moushi_2022: 4 cases" in out.stdout
     lint = run("lint", str(pack))
     assert lint.returncode == 0 and lint.stdout.startswith("moushi_2022: 0 findings (")
+
+
+def test_new_extends_a_pack_given_by_path(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "policies" / "mee_2021", tmp_path / "national")
+    national = tmp_path / "national" / "pack.yaml"
+    national.write_text(national.read_text("utf-8").replace("  id: mee_2021", "  id: national", 1), "utf-8")
+    (tmp_path / "city").mkdir()
+    args = ("--source", str(CITY_TEXT), "--dir", "city")
+    out = run("new", "moushi", "--extends", "./national", *args, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    meta = yaml.safe_load((tmp_path / "city" / "moushi" / "pack.yaml").read_text("utf-8"))["pack"]
+    assert meta["extends"] == "../../national"  # from the new pack's directory, as the loader reads it
+    assert run("validate", str(tmp_path / "city" / "moushi")).returncode == 0

@@ -70,10 +70,10 @@ def new_pack(
         )
     if not target.is_dir():
         raise PackError([Problem("--dir", "no such directory", str(target))])
-    parent_dir = resolve_pack_dir(extends, near=final)
+    parent_dir, by_id = _parent_dir(extends, final)
     parent = load_definition(parent_dir)
-    # as pack.yaml will name the parent: a bare id as given, a path relative to the new pack's directory
-    written = extends if PACK_ID.match(extends) else os.path.relpath(parent_dir.resolve(), final.resolve())
+    # as pack.yaml will name the parent: a bare id that finds it from there, else a path from the new pack's directory
+    written = extends if by_id else os.path.relpath(parent_dir.resolve(), final.resolve())
     try:
         raw = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -104,6 +104,17 @@ def new_pack(
         (staged / "pack.yaml").write_text(_pack_yaml(pack_id, meta, written, parent, source), encoding="utf-8")
         shutil.move(str(staged), final)
     return Scaffold(final, len(parts), found)
+
+
+def _parent_dir(extends: str, final: Path) -> tuple[Path, bool]:
+    """The parent's directory, and whether `extends:` can name it by its bare id: a sibling of the new pack or a
+    shipped pack. Otherwise the command line's reading applies (a path, or a directory of that name here)."""
+    if PACK_ID.match(extends):
+        try:
+            return resolve_pack_dir(extends, near=final), True
+        except PackError:
+            pass
+    return resolve_pack_dir(extends), False
 
 
 def _check(staged: Path, final: Path) -> None:
