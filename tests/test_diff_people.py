@@ -33,8 +33,13 @@ def witnesses(text: str) -> list[dict[str, Any]]:
                 if not follow.startswith("       "):
                     break
                 block.append(follow[7:])
-            out.append(yaml.safe_load("\n".join(block)))
+            out.append(as_json(yaml.safe_load("\n".join(block))))
     return out
+
+
+def as_json(data: Any) -> Any:
+    """YAML dates as the JSON report writes them."""
+    return json.loads(json.dumps(data, default=lambda d: d.isoformat()))
 
 
 def test_diff_in_chinese_gives_a_witness_per_region_that_decides_as_the_region_says(tmp_path: Path) -> None:

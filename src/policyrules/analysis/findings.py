@@ -4,6 +4,8 @@ witness enterprise and the hit-policy line that settles an overlap), matching fi
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +13,8 @@ from typing import Any
 import yaml
 
 from ..packs import Acknowledgment, PackDefinition
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 KINDS: dict[str, str] = {
     "never_holds": "rule can never hold",
@@ -124,5 +128,15 @@ def render_findings(pack_id: str, as_of: str, findings: Sequence[Finding], show_
 
 
 def yaml_text(data: Any) -> str:
-    """A facts document as short YAML: nested mappings in block style, dates as dates."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
+    """A facts document as short YAML: nested mappings in block style, dates as dates (unquoted)."""
+    return yaml.safe_dump(_dates(data), allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
+
+
+def _dates(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _dates(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_dates(v) for v in data]
+    if isinstance(data, str) and _ISO_DATE.fullmatch(data):
+        return dt.date.fromisoformat(data)
+    return data
