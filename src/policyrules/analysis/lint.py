@@ -151,9 +151,11 @@ class _Checker:
         for path, cond, siblings, group in _walk(rule.cond, "when"):
             node = self.diagrams.cond(0, cond)
             where = getattr(cond, "where", None) or rule.rule.where.at("when")
-            if path != "when" and self.dd.is_const(node):
+            if self.dd.is_const(node) and (path != "when" or self.dd.values[node]):  # a false rule: never_holds
                 value = "true" if self.dd.values[node] else "false"
                 message = f"{path} is always {value}" + (f" («{cond.says}»)" if getattr(cond, "says", None) else "")
+                if path == "when":
+                    message += f": the rule holds for every enterprise {rule.decision} is decided for"
                 out.append(self._finding("constant_condition", where, (rule,), message, condition=path))
                 continue
             if group is None or not siblings or self.dd.is_const(node):
