@@ -117,7 +117,7 @@ def _describe_dim(dim: Dim, values: frozenset[Value]) -> str:
     if dim.kind == "fact" and dim.field_kind == "bool":
         return dim.label if ordered == [True] else f"¬{dim.label}"
     if dim.kind in ("age", "events"):
-        return f"{dim.label} {_int_set(dim, [int(v or 0) for v in ordered])}"
+        return f"{dim.label} {int_set(dim, [int(v or 0) for v in ordered])}"
     shown = [_show_value(dim, v) for v in ordered]
     rest = [_show_value(dim, v) for v in dim.values if v not in values]
     if len(shown) == 1:
@@ -138,7 +138,7 @@ def _show_value(dim: Dim, value: Value) -> str:
     return str(value)
 
 
-def _int_set(dim: Dim, chosen: list[int]) -> str:
+def int_set(dim: Dim, chosen: list[int]) -> str:
     """A set of values of an ordered dimension as a range. Event counts: the top value stands for itself and
     more. Ages: each value starts a bucket that runs to the next value (the last one is open)."""
     values = [int(v or 0) for v in dim.values]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..conditions import FACT_FIELDS, Leaf, Value, leaves
 from ..facts import ENUM_LABELS
-from .describe import _int_set, no_event_groups
+from .describe import int_set, no_event_groups
 from .dimensions import Dim, EventClass, Region
 from .domain import Domain
 from .search import Row
@@ -100,13 +100,13 @@ def _condition(domain: Domain, dim: Dim, chosen: list[Value]) -> str:
         verb = "包含" if chosen == [True] else "不包含"
         return f"{field_label(dim.path)}{verb}「{APPROVAL_LABELS.get(dim.member, dim.member)}」"
     if dim.kind == "age":
-        return f"自{field_label(dim.path)}起已满整年数 {_int_set(dim, [int(v or 0) for v in chosen])}"
+        return f"自{field_label(dim.path)}起已满整年数 {int_set(dim, [int(v or 0) for v in chosen])}"
     if dim.kind == "events":
         assert dim.event is not None
         label = event_label(domain, dim.event)
         if chosen == [0]:
             return f"无{label}"
-        return f"{label}数 {_int_set(dim, [int(v or 0) for v in chosen])}"
+        return f"{label}数 {int_set(dim, [int(v or 0) for v in chosen])}"
     label = field_label(dim.path)
     if dim.field_kind == "bool":
         return f"{label}：{'是' if chosen == [True] else '否'}"
