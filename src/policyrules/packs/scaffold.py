@@ -160,9 +160,9 @@ def _metadata(
             meta[key], found[key] = read[key], "read from the text"
         elif key in ("number", "title", "issuer", "jurisdiction"):
             missing.append(key)
-        else:  # a pack without it can be evaluated on any date: say so, so that the analyst adds it
+        else:  # without it the pack has no force window of its own: say so, so that the analyst adds it
             option = f"--{key.replace('_', '-')}"
-            found[key] = f"not found in the text; without it the pack applies on any date its parent does (give {option})"
+            found[key] = f"not in the text; without it the pack applies whenever its parent does (give {option})"
     if missing:
         options = ", ".join("--document" if k == "number" else f"--{k.replace('_', '-')}" for k in missing)
         raise PackError(
