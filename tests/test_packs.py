@@ -126,3 +126,9 @@ def test_numbered_parts_carry_their_verbatim_text() -> None:
         ("二、二是", "二是备案。"),
     ]
     assert all(t in text for _, t in parts)
+
+
+def test_the_last_numbered_part_stops_where_the_attachments_begin() -> None:
+    text = "一、总则。二、措施：一是申报；二是备案。附件 1填报表（一）企业名称"
+    parts = numbered_parts(text)
+    assert parts[-1].label == "二、二是" and parts[-1].text == "二是备案。"
