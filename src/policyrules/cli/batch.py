@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from ..engines import ENGINES
-from ..registers import DEFAULT_CHUNK, run_batch
+from ..errors import PolicyRulesError
+from ..registers import DEFAULT_CHUNK, run_batch, zh_problems
 from .common import EXIT_FAILED, EXIT_OK, Handler, as_of, warn
 from .records import add_record_option, record_path
 
@@ -18,8 +19,22 @@ def register(sub: Any) -> dict[str, Handler]:
     cmd.add_argument("--pack", required=True, help="a shipped pack id or a pack directory")
     cmd.add_argument("--as-of", type=as_of, default=None, help="evaluation date YYYY-MM-DD (default today)")
     cmd.add_argument("--engine", choices=tuple(ENGINES), default="compiled")
-    cmd.add_argument("input", help="the register: .jsonl (one facts document a line), .csv or .xlsx; '-' reads JSONL")
+    cmd.add_argument(
+        "input", help="the register: .jsonl (one facts document a line), .csv, .xlsx, .xls or .ods; '-' reads JSONL"
+    )
     cmd.add_argument("-o", "--output", required=True, help="results: .jsonl, .csv or .xlsx")
+    cmd.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="zh (default): Chinese results with 结论 and 理由 columns, Chinese errors; en: the contract's columns "
+        "and codes, for other systems",
+    )
+    cmd.add_argument(
+        "--strict-columns",
+        action="store_true",
+        help="refuse a column the library does not read (default: carry it through to the results, with a warning)",
+    )
     cmd.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     cmd.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help=f"rows per chunk (default {DEFAULT_CHUNK})")
     cmd.add_argument("--sheet", default=None, help="XLSX: the sheet to read (default the first)")
@@ -31,7 +46,23 @@ def register(sub: Any) -> dict[str, Handler]:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
-    summary = run_batch(
+    try:
+        summary = _run(args, show)
+    except PolicyRulesError as exc:
+        if args.lang == "zh":
+            raise type(exc)(zh_problems(exc.problems)) from None
+        raise
+    for warning in summary.warnings:
+        if args.lang == "zh":
+            print(f"policyrules: 警告：{warning}", file=sys.stderr)
+        else:
+            warn(warning)
+    print(summary.render(), file=sys.stderr)
+    return EXIT_FAILED if summary.errors else EXIT_OK
+
+
+def _run(args: argparse.Namespace, show: bool) -> Any:
+    return run_batch(
         args.input,
         args.output,
         args.pack,
@@ -43,11 +74,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         sheet=args.sheet,
         encoding=args.encoding,
         progress=ProgressBar(force_terminal=args.progress == "always") if show else None,
+        lang=args.lang,
+        strict_columns=args.strict_columns,
     )
-    for warning in summary.warnings:
-        warn(warning)
-    print(summary.render(), file=sys.stderr)
-    return EXIT_FAILED if summary.errors else EXIT_OK
 
 
 class ProgressBar:

@@ -13,17 +13,27 @@ from .annex2 import (
 )
 from .cells import RowReader, cell_value
 from .chunks import Chunk, ChunkResult
-from .columns import ALIASES, IGNORED_COLUMNS, Column, column_path, normalise_header, resolve_columns
+from .columns import (
+    ALIASES,
+    IGNORED_COLUMNS,
+    Column,
+    Layout,
+    column_path,
+    normalise_header,
+    resolve_columns,
+    resolve_layout,
+)
 from .dask_batch import RESULT_COLUMNS, evaluate_dataframe, evaluate_partition
 from .errors import BatchError
 from .evaluator import Config, Evaluator
 from .formats import INPUT_KINDS, OUTPUT_KINDS, InputKind, OutputKind
+from .messages import zh_message, zh_problems
 from .output import ENTERPRISE_COLUMNS, decision_columns, output_columns
 from .readers import Register
 from .run import DEFAULT_CHUNK, Progress, run_batch
 from .safe_write import OutputError, atomic_open, atomic_path, check_output, same_file
 from .summary import Summary
-from .writers import Writer, error_path
+from .writers import ErrorWriter, Writer, error_path
 from .xlsx import SheetFormat, SheetXml, parse_sheet_rows
 
 __all__ = [
@@ -40,8 +50,10 @@ __all__ = [
     "ChunkResult",
     "Column",
     "Config",
+    "ErrorWriter",
     "Evaluator",
     "InputKind",
+    "Layout",
     "Listed",
     "OutputError",
     "OutputKind",
@@ -69,9 +81,12 @@ __all__ = [
     "parse_sheet_rows",
     "read_results",
     "resolve_columns",
+    "resolve_layout",
     "run_batch",
     "same_file",
     "validity_period",
     "validity_years",
     "write_list",
+    "zh_message",
+    "zh_problems",
 ]

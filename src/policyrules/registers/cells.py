@@ -9,13 +9,27 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import Problem
+from ..facts import uscc_problem
 from .columns import Column
 
 TRUE_WORDS = frozenset({"true", "1", "是", "yes", "y", "t", "√", "✓", "有"})
 FALSE_WORDS = frozenset({"false", "0", "否", "no", "n", "f", "×", "✗", "无"})
 
+# 2021-9-30, 2021/9/30, 2021.9.30, 2021年9月30日 (and the ISO form); 20210930 is _COMPACT_DATE
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# what Excel shows for a long number it has stored as a float: 9.15001E+17
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
 _LIST_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read, with the reason in Chinese (the default for people) and in English."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+        self.en = en
 
 
 def _text(value: object) -> str:
@@ -28,9 +42,69 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def read_date(value: object) -> object:
+    """A date cell as ISO text: an Excel date cell (a datetime, or a serial in a date-formatted cell, which the
+    readers give as a datetime), 20210930 as a number or text, 2021-9-30, 2021/9/30, 2021.9.30, 2021年9月30日.
+    A calendar-impossible date raises CellError; text that is no date at all is passed on for the model to
+    report. Any other number is refused: without a date format it is not an Excel date (44469 could be
+    anything), and reading it as one would make a wrong fact out of a typing slip."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    number = isinstance(value, int | float)
+    text = _text(value)
+    match = _DATE_RE.match(text) or _COMPACT_DATE.match(text)
+    if match is None:
+        if number:
+            raise CellError(
+                f"数字 {text} 不是日期：请写成 2021-09-30 或 20210930，或把单元格设置为日期格式",
+                f"the number {text} is not a date: write 2021-09-30 or 20210930, or format the cell as a date",
+            )
+        return text
+    y, m, d = (int(g) for g in match.groups())
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        raise CellError(
+            f"日期 {text} 不存在（{y} 年 {m} 月没有第 {d} 日）"
+            if 1 <= m <= 12
+            else f"日期 {text} 不存在（没有 {m} 月）",
+            f"{text} is not a date of the calendar (year {y}, month {m}, day {d})",
+        ) from None
+
+
+def read_uscc(value: object) -> object:
+    """The 统一社会信用代码 as text. A code that arrives as a number was changed by Excel: an 18-digit code does
+    not fit a spreadsheet number (15 significant digits), so its last digits are lost; say so and how to keep
+    it as text, rather than report a wrong check character."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = _text(value)
+        if isinstance(value, int) and len(text) == 18 and uscc_problem(text) is None:
+            return text  # an exact integer (written by a program, not Excel): the code as it is
+        raise CellError(
+            f"统一社会信用代码以数字形式保存（{text}）：Excel 把它当成了数字，18 位代码的末几位已经丢失。"
+            "请把该列设置为“文本”格式后重新填写代码（或在代码前加英文单引号 '）",
+            f"the 统一社会信用代码 arrived as a number ({text}): Excel turned it into a number and lost its last "
+            "digits; format the column as Text and type the code again (or prefix it with an apostrophe ')",
+        )
+    text = _text(value)
+    if _SCIENTIFIC.match(text):
+        raise CellError(
+            f"统一社会信用代码是 Excel 的科学计数法（{text}）：代码被当成了数字，末几位已经丢失。"
+            "请在 Excel 中把该列设置为“文本”格式后重新填写，再另存为 CSV",
+            f"the 统一社会信用代码 is in Excel's scientific notation ({text}): the code was stored as a number and "
+            "lost its last digits; format the column as Text in Excel, type the code again and save the CSV again",
+        )
+    return text
+
+
 def cell_value(kind: str, value: object) -> object:
-    """A cell as the fact model wants it. Raises ValueError for a list or group cell that is not JSON.
-    A value this cannot read is passed on unchanged, so validation reports it with its path."""
+    """A cell as the fact model wants it. Raises ValueError (a CellError, in both languages) for a cell that
+    cannot be read. A value this cannot read otherwise is passed on unchanged, so validation reports it with
+    its path."""
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -43,26 +117,18 @@ def cell_value(kind: str, value: object) -> object:
             return False
         return word
     if kind == "date":
-        if isinstance(value, datetime):
-            return value.date().isoformat()
-        if isinstance(value, date):
-            return value.isoformat()
-        text = _text(value)
-        match = _DATE_RE.match(text)
-        if match:
-            y, m, d = (int(g) for g in match.groups())
-            try:
-                return date(y, m, d).isoformat()
-            except ValueError:
-                return text
-        return text
+        return read_date(value)
     if kind in ("events", "group", "optional_group"):
         text = _text(value)
         try:
             parsed = json.loads(text)
         except json.JSONDecodeError as exc:
+            zh = '应为 JSON 数组，如 [{"date": "2021-10-12"}]' if kind == "events" else "应为 JSON 对象"
             expected = 'a JSON array, e.g. [{"date": "2021-10-12"}]' if kind == "events" else "a JSON object"
-            raise ValueError(f"expected {expected}; not valid JSON ({exc.msg} at character {exc.pos + 1})") from None
+            raise CellError(
+                f"{zh}；不是有效的 JSON（第 {exc.pos + 1} 个字符处：{exc.msg}）",
+                f"expected {expected}; not valid JSON ({exc.msg} at character {exc.pos + 1})",
+            ) from None
         return parsed
     if kind == "enum_list":
         text = _text(value)
@@ -70,13 +136,37 @@ def cell_value(kind: str, value: object) -> object:
             try:
                 return json.loads(text)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"not a valid JSON array ({exc.msg})") from None
+                raise CellError(f"不是有效的 JSON 数组（{exc.msg}）", f"not a valid JSON array ({exc.msg})") from None
         return [part for part in _LIST_SPLIT.split(text) if part]
     return _text(value)
 
 
-def _str_reader(kind: str) -> Callable[[str], object]:
+# the first words of a register's footer rows: 合计 12 家, 备注：…, 注：…, 填表人：…
+FOOTER_WORDS = ("合计", "总计", "小计", "备注", "注：", "注:", "说明：", "说明:", "填表人", "审核人", "制表", "负责人")
+
+
+def footer_text(cells: Sequence[object], uscc_index: int | None) -> str | None:
+    """The text of a footer row (合计…, 备注…, 注：…, or text only in the first cell), None for any other row.
+    A row with a 统一社会信用代码 is never a footer: it is an enterprise, even if its name begins 合计."""
+    if uscc_index is not None and uscc_index < len(cells) and _filled(cells[uscc_index]):
+        return None
+    filled = [i for i, c in enumerate(cells) if _filled(c)]
+    if not filled:
+        return None
+    first = _text(cells[filled[0]])
+    if filled == [0] or first.startswith(FOOTER_WORDS):
+        return first
+    return None
+
+
+def _filled(cell: object) -> bool:
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+
+def _str_reader(kind: str, path: tuple[str, ...]) -> Callable[[str], object]:
     """The fast path for a text cell (every CSV cell, most XLSX ones) of a field of this kind."""
+    if path == ("enterprise", "uscc"):
+        return read_uscc
     if kind == "bool":
         words = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
 
@@ -87,27 +177,30 @@ def _str_reader(kind: str) -> Callable[[str], object]:
         return read_bool
     if kind == "date":
 
-        def read_date(text: str) -> object:
-            if len(text) == 10 and text[4] == "-" and text[7] == "-":
-                return text  # ISO already; the model checks it
-            return cell_value("date", text)
+        def read_iso_date(text: str) -> object:
+            try:
+                return date.fromisoformat(text).isoformat()  # ISO already (C speed: most date cells)
+            except ValueError:
+                return read_date(text)
 
-        return read_date
+        return read_iso_date
     if kind in ("text", "grade", "enum"):
         return str.strip
     return lambda text: cell_value(kind, text)
 
 
 class RowReader:
-    """Turns a row of cells into a facts document (contract §1-2), reporting the cells it cannot read."""
+    """Turns a row of cells into a facts document (contract §1-2), reporting the cells it cannot read (in
+    Chinese, or in English with lang="en")."""
 
-    def __init__(self, columns: Sequence[Column]) -> None:
+    def __init__(self, columns: Sequence[Column], lang: str = "zh") -> None:
         self.columns = tuple(columns)
+        self.lang = lang
         width = max((c.index for c in columns), default=-1) + 1
         # one step per cell position (None: an ignored column), so blank cells cost one test each
         self._plan: list[tuple[tuple[str, ...], str, str, Callable[[str], object]] | None] = [None] * width
         for c in columns:
-            self._plan[c.index] = (c.path[:-1], c.path[-1], c.kind, _str_reader(c.kind))
+            self._plan[c.index] = (c.path[:-1], c.path[-1], c.kind, _str_reader(c.kind, c.path))
 
     def __call__(self, values: Sequence[object]) -> tuple[dict[str, Any], list[Problem]]:
         doc: dict[str, Any] = {}
@@ -121,8 +214,13 @@ class RowReader:
                     if raw.isspace():
                         continue
                     value = read(raw)
+                elif last == "uscc" and parents == ("enterprise",):
+                    value = read_uscc(raw)
                 else:
                     value = cell_value(kind, raw)
+            except CellError as exc:
+                problems.append(Problem(".".join((*parents, last)), exc.zh if self.lang == "zh" else exc.en))
+                continue
             except ValueError as exc:
                 problems.append(Problem(".".join((*parents, last)), str(exc)))
                 continue

@@ -21,11 +21,16 @@ class Chunk:
     first_id: int | None = None  # the first of `size` reserved record ids, when recording
 
 
+# one problem of a row that could not be evaluated: (row, uscc as given, register column, field path, message)
+RowError = tuple[int, str, str, str, str]
+
+
 @dataclass
 class ChunkResult:
     output: Any  # str for jsonl/csv, list of row tuples for xlsx
-    rows: int
-    errors: list[tuple[int, str, str, str]]  # (row, uscc, field path, message)
+    rows: int  # rows read as enterprises (evaluated or in error); footer rows are not among them
+    errors: list[RowError]
     counts: Counter[tuple[str, str]]
     records: list[tuple[object, ...]] = field(default_factory=list)
     results: list[tuple[str, str]] = field(default_factory=list)  # (sha256, result JSON) first sent by this worker
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # footer rows (合计…, 备注…): (row, its text)

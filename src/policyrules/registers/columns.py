@@ -124,9 +124,36 @@ def column_path(header: str) -> str | None:
     raise KeyError(header)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """A register's header resolved: the columns read as facts, and the columns carried through to the results
+    unread (index, header as written), both in the register's order."""
+
+    columns: tuple[Column, ...]
+    carried: tuple[tuple[int, str], ...] = ()  # columns the library does not know: carried in every language
+    kept: tuple[tuple[int, str], ...] = ()  # 序号, 备注, 正面清单有效期: carried in the Chinese results only
+
+    def through(self, lang: str) -> tuple[tuple[int, str], ...]:
+        """The columns carried through to the results in this language, in the register's order. The English
+        results (for systems) keep their columns exactly as before, plus any column that used to be refused."""
+        if lang == "en":
+            return self.carried
+        return tuple(sorted((*self.carried, *self.kept)))
+
+
 def resolve_columns(header: Sequence[object], file: str | None = None) -> list[Column]:
-    """The columns of a header row, or a BatchError naming every unknown or clashing column."""
+    """The columns of a header row, or a BatchError naming every unknown or clashing column (the strict form:
+    dask_batch and `--strict-columns`)."""
+    return list(resolve_layout(header, file, strict=True).columns)
+
+
+def resolve_layout(header: Sequence[object], file: str | None = None, strict: bool = False) -> Layout:
+    """The columns of a header row. A column the library does not read (法定代表人, 联系电话, 备注 …) is carried
+    through to the results, unless `strict`, which refuses an unknown one as before; two columns for one fact,
+    and a column for part of a group another column gives whole, are refused either way."""
     columns: list[Column] = []
+    carried: list[tuple[int, str]] = []
+    kept: list[tuple[int, str]] = []
     problems: list[Problem] = []
     known = sorted({*FACT_FIELDS, *(p.removeprefix("enterprise.") for p in FACT_FIELDS), *ALIASES})
     for index, cell in enumerate(header):
@@ -134,6 +161,9 @@ def resolve_columns(header: Sequence[object], file: str | None = None) -> list[C
         try:
             path = column_path(text)
         except KeyError:
+            if not strict:
+                carried.append((index, text.strip()))
+                continue
             problems.append(
                 Problem(
                     f"column {index + 1}",
@@ -145,7 +175,21 @@ def resolve_columns(header: Sequence[object], file: str | None = None) -> list[C
             continue
         if path is not None:
             columns.append(Column(index, text, tuple(path.split(".")), FACT_FIELDS[path].kind))
-    paths = {c.path: c for c in columns}
+        elif text.strip() and normalise_header(text).lower() != "row":
+            kept.append((index, text.strip()))  # 序号, 备注 …: not read, but the officer's own
+    problems += _clashes(columns, file)
+    if not any(c.path in (("enterprise", "uscc"), ("enterprise",)) for c in columns):
+        problems.append(
+            Problem("", "no 统一社会信用代码 (enterprise.uscc) column: is the header row the first row?", file)
+        )
+    if problems:
+        raise BatchError(problems)
+    return Layout(tuple(columns), tuple(carried), tuple(kept))
+
+
+def _clashes(columns: Sequence[Column], file: str | None) -> list[Problem]:
+    """Two columns for one fact, or a column for part of a group that another gives whole."""
+    problems: list[Problem] = []
     for col in columns:
         for other in columns:
             if other is col:
@@ -167,10 +211,4 @@ def resolve_columns(header: Sequence[object], file: str | None = None) -> list[C
                         file,
                     )
                 )
-    if not any(p == ("enterprise", "uscc") for p in paths) and not any(p == ("enterprise",) for p in paths):
-        problems.append(
-            Problem("", "no 统一社会信用代码 (enterprise.uscc) column: is the header row the first row?", file)
-        )
-    if problems:
-        raise BatchError(problems)
-    return columns
+    return problems

@@ -18,11 +18,13 @@ from ..errors import FactsError, Problem
 from ..facts import Facts, parse_facts
 from ..packs import DECISIONS
 from ..records import canonical_json, decision_summary, format_id, sha256_text, utc_now
-from .cells import RowReader
-from .chunks import Chunk, ChunkResult
+from .cells import RowReader, footer_text
+from .chunks import Chunk, ChunkResult, RowError
 from .columns import Column
 from .formats import InputKind, OutputKind
+from .messages import zh_message
 from .output import ENTERPRISE_COLUMNS, csv_cell, decision_cells, decision_json, xml_cell
+from .people import PeopleRows, carried_csv, carried_xml
 from .xlsx import SheetFormat, parse_sheet_rows
 
 
@@ -42,6 +44,8 @@ class Config:
     source: str | None = None
     xlsx_xml: bool = False  # XLSX rows rendered as sheet XML by the worker (batch) rather than as values (dask)
     sheet: SheetFormat | None = None  # XLSX input read as raw sheet XML: what the workers need to parse it
+    lang: str = "en"  # "zh": Chinese results, reasons and row problems (the default of `batch`)
+    carried: tuple[int, ...] = ()  # the register's columns carried through to the results, by index
 
 
 class Evaluator:
@@ -56,7 +60,14 @@ class Evaluator:
         self._cells: dict[tuple[int, ...], tuple[tuple[Decision, ...], Any]] = {}
         self._records: dict[tuple[int, ...], tuple[tuple[Decision, ...], tuple[str, str, str]]] = {}
         self._sent_results: set[str] = set()
-        self._reader = RowReader(config.columns)
+        self._reader = RowReader(config.columns, config.lang)
+        # the Chinese results are for people, in CSV or XLSX; JSON Lines is for systems and keeps the contract's names
+        people = config.lang == "zh" and (config.output_kind == "csv" or config.xlsx_xml)
+        self._people = PeopleRows(self.pack, config) if people else None
+        uscc = [c.index for c in config.columns if c.path == ("enterprise", "uscc")]
+        self._uscc_index = uscc[0] if uscc else None
+        # a problem's field path -> the register column that gave it (the errors file names both)
+        self._headers = sorted(((".".join(c.path), c.header) for c in config.columns), key=lambda x: -len(x[0]))
         self._xml_prefix = xml_cell(self.pack.id) + xml_cell(config.as_of.isoformat())
         self._prefix = (
             f'"pack":{encode_basestring(self.pack.id)},"as_of":"{config.as_of.isoformat()}"'
@@ -95,7 +106,9 @@ class Evaluator:
     def run(self, chunk: Chunk) -> ChunkResult:
         out_kind = self.config.output_kind
         lines: list[Any] = []
-        errors: list[tuple[int, str, str, str]] = []
+        errors: list[RowError] = []
+        skipped: list[tuple[int, str]] = []
+        tabular = self.config.input_kind != "jsonl"
         counts: Counter[tuple[str, str]] = Counter()
         records: list[tuple[object, ...]] = []
         results: list[tuple[str, str]] = []
@@ -104,11 +117,16 @@ class Evaluator:
         rows = 0
         patterns: dict[tuple[int, ...], list[Any]] = {}  # decision pattern -> [its decisions, how many rows]
         for offset, (row, item) in enumerate(self.items(chunk)):
+            if tabular:
+                footer = footer_text(item, self._uscc_index)
+                if footer is not None:
+                    skipped.append((row, footer))
+                    continue
             rows += 1
             doc, facts, result, problems = self.evaluate_item(item)
             if result is None:
                 uscc = _raw_uscc(doc)
-                errors += [(row, uscc, p.path, p.message) for p in problems]
+                errors += [(row, uscc, self._column_of(p.path), p.path, self._message(p)) for p in problems]
                 continue
             assert facts is not None
             decisions = result.decisions
@@ -153,12 +171,22 @@ class Evaluator:
                         result_hash,
                     )
                 )
-            lines.append(self.render(row, record_id, facts, decisions, key))
+            lines.append(self.render(row, record_id, facts, decisions, key, item if tabular else None))
         for seen_decisions, n in patterns.values():
             for d in seen_decisions:
                 counts[(d.name, d.outcome)] += n
         output: Any = lines if out_kind == "xlsx" else "".join(lines)
-        return ChunkResult(output, rows, errors, counts, records, results)
+        return ChunkResult(output, rows, errors, counts, records, results, skipped)
+
+    def _column_of(self, path: str) -> str:
+        """The register column a problem's field path came from ('' for JSON Lines or a whole-row problem)."""
+        for prefix, header in self._headers:
+            if path == prefix or path.startswith((prefix + ".", prefix + "[")):
+                return header
+        return ""
+
+    def _message(self, problem: Problem) -> str:
+        return zh_message(problem.message) if self.config.lang == "zh" else problem.message
 
     def evaluate_item(self, item: Any) -> tuple[Any, Facts | None, Result | None, list[Problem]]:
         """A raw row → (its facts document, the validated facts, the result, the problems that stopped it)."""
@@ -207,7 +235,17 @@ class Evaluator:
         self._cells[key] = (tuple(decisions.values()), rendered)
         return rendered
 
-    def render(self, row: int, record_id: str, facts: Facts, decisions: Mapping[str, Decision], key: Any) -> Any:
+    def render(
+        self,
+        row: int,
+        record_id: str,
+        facts: Facts,
+        decisions: Mapping[str, Decision],
+        key: Any,
+        cells: Any = None,
+    ) -> Any:
+        if self._people is not None:
+            return self._people.render(row, record_id, facts, decisions, cells)
         ent = facts.enterprise
         listed_on = ent.listing.listed_on.isoformat() if ent.listing is not None else None
         values = (ent.uscc, ent.name, ent.district, ent.industry, ent.permit_no, listed_on)
@@ -222,12 +260,14 @@ class Evaluator:
             head = f'{{"row":{row},' + (f'"record_id":"{rid}",' if rid is not None else "")
             return f'{head}{self._prefix},{fields},"decisions":{rendered}}}\n'
         if kind == "csv":
-            cells = ",".join("" if v is None else csv_cell(v) for v in values)
+            text = ",".join("" if v is None else csv_cell(v) for v in values)
             head = f"{row}," + (f"{rid}," if rid is not None else "")
-            return f"{head}{self._prefix},{cells},{rendered}\r\n"
+            carried = carried_csv(cells, self.config.carried) if self.config.carried else ""
+            return f"{head}{self._prefix},{text},{carried}{rendered}\r\n"
         if self.config.xlsx_xml:
             head = f"<c><v>{row}</v></c>" + (xml_cell(rid) if rid is not None else "")
-            return head + self._xml_prefix + "".join(xml_cell(v) for v in values) + rendered
+            carried = carried_xml(cells, self.config.carried, None) if self.config.carried else ""
+            return head + self._xml_prefix + "".join(xml_cell(v) for v in values) + carried + rendered
         head_cells: tuple[Any, ...] = (row, rid) if rid is not None else (row,)
         return (*head_cells, self.pack.id, self.as_of.isoformat(), *("" if v is None else v for v in values), *rendered)
 

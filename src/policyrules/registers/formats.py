@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-InputKind = Literal["jsonl", "csv", "xlsx"]
+InputKind = Literal["jsonl", "csv", "xlsx", "xls", "ods"]
 OutputKind = Literal["jsonl", "csv", "xlsx"]
 
 INPUT_KINDS: dict[str, InputKind] = {
@@ -13,5 +13,7 @@ INPUT_KINDS: dict[str, InputKind] = {
     ".csv": "csv",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
 }
 OUTPUT_KINDS: dict[str, OutputKind] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}

@@ -9,7 +9,6 @@ for any number of workers.
 
 from __future__ import annotations
 
-import csv
 import time
 from datetime import date
 from pathlib import Path
@@ -25,7 +24,7 @@ from .output import output_columns
 from .pool import chunk_results
 from .readers import Register
 from .summary import Summary
-from .writers import Writer, error_path
+from .writers import ErrorWriter, Writer, error_path
 
 DEFAULT_CHUNK = 1000
 
@@ -56,8 +55,13 @@ def run_batch(
     encoding: str = "auto",
     progress: Progress | None = None,
     max_in_flight: int | None = None,
+    lang: str = "zh",
+    strict_columns: bool = False,
 ) -> Summary:
-    """Evaluate every row of a register and write the results (see the module docstring and docs/batch.md)."""
+    """Evaluate every row of a register and write the results (see the module docstring and docs/batch.md).
+    lang="zh" (the default, for people): Chinese results, reasons and row problems; lang="en": the contract's
+    columns and codes, for systems. strict_columns refuses a column the library does not read instead of
+    carrying it through to the results."""
     started = time.perf_counter()
     output = Path(output_path)
     out_kind = OUTPUT_KINDS.get(output.suffix.lower())
@@ -71,7 +75,12 @@ def run_batch(
     pack = load_pack(pack_ref)
     warnings = pack.check_date(day)  # a date outside the force window stops the batch here
     pack.engine(engine)
-    register = Register(input_path, sheet, encoding)
+    if lang not in ("zh", "en"):
+        raise BatchError([Problem("--lang", f"expected zh or en, found '{lang}'")])
+    register = Register(input_path, sheet, encoding, strict_columns)
+    through = register.layout.through(lang)
+    if register.layout.carried:
+        warnings += (_carried_warning(register.layout.carried, lang),)
     recorder = None
     if record is not None:
         recorder = Recorder.start(record, pack, pack_ref, "batch")
@@ -87,13 +96,14 @@ def run_batch(
         source=str(Path(input_path).resolve()) if input_path != "-" else "<stdin>",
         xlsx_xml=out_kind == "xlsx",
         sheet=register.sheet_format,
+        lang=lang,
+        carried=tuple(i for i, _ in through),
     )
-    summary = Summary(warnings=warnings, output=str(output), error_file=str(error_path(output)))
+    summary = Summary(warnings=warnings, output=str(output), error_file=str(error_path(output)), lang=lang)
     summary.records_db = str(recorder.store.path) if recorder else None
-    writer = Writer(output, out_kind, output_columns(recorder is not None))
-    errors_file = open(error_path(output), "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-    error_writer = csv.writer(errors_file)
-    error_writer.writerow(["row", "uscc", "field", "message"])
+    columns = output_columns(recorder is not None, lang if out_kind != "jsonl" else "en", tuple(h for _, h in through))
+    writer = Writer(output, out_kind, columns, people=lang == "zh")
+    error_writer = ErrorWriter(error_path(output), lang, register.name)
     if progress is not None:
         progress.start(register.total)
     try:
@@ -102,9 +112,9 @@ def run_batch(
                 recorder.store.append(result.records, result.results)  # committed before the rows are written
                 summary.recorded += len(result.records)
             writer.write(result.output)
-            for err in result.errors:
-                error_writer.writerow(err)
-            errors_file.flush()
+            error_writer.write(result.errors)
+            writer.write_errors(error_writer.rows(result.errors))
+            summary.skipped += result.skipped
             summary.rows += result.rows
             summary.errors += len({e[0] for e in result.errors})
             summary.problems += len(result.errors)
@@ -114,10 +124,18 @@ def run_batch(
     finally:
         if progress is not None:
             progress.stop()
-        errors_file.close()
+        error_writer.close()
         register.close()
         writer.close()
         if recorder is not None:
             recorder.store.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _carried_warning(carried: tuple[tuple[int, str], ...], lang: str) -> str:
+    names = "、".join(h or f"第 {i + 1} 列" for i, h in carried)
+    if lang == "zh":
+        return f"以下列不参与评估，原样带入结果：{names}（--strict-columns 则拒绝未知的列）"
+    names = ", ".join(h or f"column {i + 1}" for i, h in carried)
+    return f"columns not read, carried through to the results unchanged: {names} (--strict-columns refuses them)"

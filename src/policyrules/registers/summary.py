@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..explain import DECISION_LABELS, OUTCOME_LABELS
 from ..packs import DECISIONS, OUTCOMES
 
 
@@ -20,18 +21,24 @@ class Summary:
     output: str = ""
     error_file: str = ""
     records_db: str | None = None
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # footer rows (合计…, 备注…): (row, text)
+    lang: str = "en"
 
     @property
     def evaluated(self) -> int:
         return self.rows - self.errors
 
     def render(self) -> str:
+        if self.lang == "zh":
+            return self._render_zh()
         rate = self.rows / self.seconds if self.seconds > 0 else 0.0
         lines = [
             f"{self.rows} rows: {self.evaluated} evaluated, {self.errors} with errors"
             + (f" ({self.problems} problems in {self.error_file})" if self.errors else "")
             + f"; {self.seconds:.1f} s ({rate:,.0f} rows/s) → {self.output}"
         ]
+        if self.skipped:
+            lines.append(f"  skipped {len(self.skipped)} footer rows: " + "; ".join(_shown(self.skipped)))
         for decision in DECISIONS:
             per = [(o, self.counts[(decision, o)]) for o in OUTCOMES[decision] if self.counts[(decision, o)]]
             if per:
@@ -39,3 +46,27 @@ class Summary:
         if self.records_db is not None:
             lines.append(f"  recorded {self.recorded} evaluations in {self.records_db}")
         return "\n".join(lines)
+
+    def _render_zh(self) -> str:
+        rate = self.rows / self.seconds if self.seconds > 0 else 0.0
+        lines = [
+            f"共 {self.rows} 家企业：{self.evaluated} 家已评估，{self.errors} 家有错误"
+            + (f"（{self.problems} 个问题，见 {self.error_file}）" if self.errors else "")
+            + f"；用时 {self.seconds:.1f} 秒（每秒 {rate:,.0f} 行）→ {self.output}"
+        ]
+        if self.skipped:
+            lines.append(f"  跳过表尾 {len(self.skipped)} 行：" + "；".join(_shown(self.skipped, "第 {} 行")))
+        for decision in DECISIONS:
+            per = [(o, self.counts[(decision, o)]) for o in OUTCOMES[decision] if self.counts[(decision, o)]]
+            if per:
+                label = DECISION_LABELS[decision][0]
+                lines.append(f"  {label}：" + "，".join(f"{OUTCOME_LABELS[o][0]} {n}" for o, n in per))
+        if self.records_db is not None:
+            lines.append(f"  已记录 {self.recorded} 次评估 → {self.records_db}")
+        return "\n".join(lines)
+
+
+def _shown(skipped: list[tuple[int, str]], row: str = "row {}", most: int = 5) -> list[str]:
+    """The first few skipped rows as 'row 12 「合计：10 家」'."""
+    shown = [f"{row.format(n)}「{text[:20] + ('…' if len(text) > 20 else '')}」" for n, text in skipped[:most]]
+    return shown + (["…"] if len(skipped) > most else [])

@@ -147,8 +147,8 @@ def _fast_values(cells: list[tuple[bytes, bytes, bytes, bytes, bytes]], fmt: She
 
 
 def _cell_value(kind: bytes, raw: bytes, style: bytes | None, column: int, fmt: SheetFormat) -> Any:
-    """A <v> value by its cell type: shared string, boolean, text, or a number (a date where the column or
-    the cell's style says so)."""
+    """A <v> value by its cell type: shared string, boolean, text, or a number (a date where the cell's style
+    says so)."""
     if kind == b"s":
         return fmt.shared_strings[int(raw)]
     if kind == b"b":
@@ -156,8 +156,10 @@ def _cell_value(kind: bytes, raw: bytes, style: bytes | None, column: int, fmt: 
     if kind in (b"str", b"e", b"d"):
         return _xml_text(raw)
     value = _number(raw)
-    if column in fmt.date_columns or (style is not None and int(style) in fmt.date_styles):
+    if style is not None and int(style) in fmt.date_styles:
         return _excel_date(value, fmt.date1904)
+    # a number in a date column without a date format is not taken for an Excel serial: 20210930 is a date
+    # typed as digits, 44469 is a slip that cells.read_date reports
     return value
 
 
