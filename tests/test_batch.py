@@ -244,7 +244,9 @@ def test_xlsx_register_with_chinese_headers_through_the_cli(
     register = tmp_path / "渝北区名录.xlsx"
     broken = write_xlsx(register, docs)
     out = tmp_path / "结果.csv"
-    proc = run_cli("batch", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(register), "-o", str(out))
+    proc = run_cli(
+        "batch", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(register), "-o", str(out), "--lang", "en"
+    )
     assert proc.returncode == 1, proc.stderr  # completed, with rows in the error file
     rows = read_csv_rows(out)
     good = [n for n, f in broken.items() if f is None]
@@ -313,10 +315,17 @@ def test_output_is_identical_for_any_number_of_workers(tmp_path: Path, docs: lis
             wb.close()
         else:
             outputs.append(out.read_bytes())
-        outputs.append(out.with_name(out.stem + ".errors.csv").read_bytes())
+        errors = out.with_name(out.stem + ".errors." + kind)  # named after the output, in its format
+        if kind == "xlsx":
+            wb = openpyxl.load_workbook(errors, read_only=True)
+            outputs.append("\n".join(repr(r) for r in wb.worksheets[0].iter_rows(values_only=True)).encode())
+            wb.close()
+        else:
+            outputs.append(errors.read_bytes())
     assert outputs[0] == outputs[2] == outputs[4]  # the results
     assert outputs[1] == outputs[3] == outputs[5]  # the error files
-    assert len(outputs[1].splitlines()) == 1 + len(BAD_ROWS)
+    header = 0 if kind == "jsonl" else 1  # JSON Lines: one object per problem, no header
+    assert len(outputs[1].splitlines()) == header + len(BAD_ROWS)
 
 
 def test_xlsx_output_has_the_columns_and_chinese_text(tmp_path: Path, docs: list[dict[str, Any]]) -> None:
@@ -402,9 +411,13 @@ def test_unknown_and_clashing_columns_stop_the_batch_with_their_names(tmp_path: 
     assert any("gives whole (as JSON)" in m for m in messages)
     register = tmp_path / "r.csv"
     register.write_text("企业名称,统一社会信用代码,在线监控\n甲,91350100M000100Y43,是\n", encoding="utf-8")
-    proc = run_cli("batch", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(register), "-o", str(tmp_path / "o.csv"))
+    args = ("batch", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(register), "-o", str(tmp_path / "o.csv"))
+    proc = run_cli(*args, "--strict-columns", "--lang", "en")
     assert proc.returncode == 2
     assert "unknown column '在线监控'" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli(*args, "--strict-columns")  # in Chinese by default, still naming the column
+    assert proc.returncode == 2
+    assert "第 3 列" in proc.stderr and "未知的列 '在线监控'" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_a_date_outside_the_force_window_stops_before_reading(tmp_path: Path) -> None:
@@ -471,7 +484,7 @@ def test_progress_bar_on_a_terminal_and_quiet_otherwise(tmp_path: Path, docs: li
     frames = shown.count("policyrules batch")
     assert frames >= 3, shown  # redrawn while it runs, not only printed at the end
     assert "100.0%" in shown and "━" in shown
-    assert f"{len(docs) * 80} rows: {len(docs) * 80} evaluated" in shown
+    assert f"共 {len(docs) * 80} 家企业：{len(docs) * 80} 家已评估" in shown
 
 
 def test_docs_list_every_chinese_header_and_only_those() -> None:

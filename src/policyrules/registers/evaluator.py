@@ -196,7 +196,9 @@ class Evaluator:
             try:
                 facts = parse_facts(doc)
             except FactsError as exc:
-                problems += exc.problems
+                # a cell already reported is left out of the document: do not report it again as missing
+                told = {p.path for p in problems}
+                problems += [p for p in exc.problems if p.path not in told]
         if facts is None or problems:
             return doc, facts, None, problems
         try:

@@ -55,12 +55,12 @@ def run_batch(
     encoding: str = "auto",
     progress: Progress | None = None,
     max_in_flight: int | None = None,
-    lang: str = "zh",
+    lang: str = "en",
     strict_columns: bool = False,
 ) -> Summary:
     """Evaluate every row of a register and write the results (see the module docstring and docs/batch.md).
-    lang="zh" (the default, for people): Chinese results, reasons and row problems; lang="en": the contract's
-    columns and codes, for systems. strict_columns refuses a column the library does not read instead of
+    lang="en" (the Python default, for systems): the contract's columns and codes; lang="zh" (the default of
+    the `batch` command, for people): Chinese results with reasons, Chinese row problems. strict_columns refuses a column the library does not read instead of
     carrying it through to the results."""
     started = time.perf_counter()
     output = Path(output_path)
