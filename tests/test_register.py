@@ -91,13 +91,13 @@ def test_xlsx_in_the_layout_of_annex_2_with_the_validity_column(tmp_path: Path, 
         "--unit", "重庆市渝北区生态环境局", "--date", "2022-06-02", "--link", "https://example.org/zmqd",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert "2 enterprises on the list" in proc.stderr
+    assert "正面清单企业列表：2 家企业" in proc.stderr
     ws = openpyxl.load_workbook(out).worksheets[0]
     rows = [tuple("" if c is None else c for c in r) for r in ws.iter_rows(values_only=True)]
     assert rows[0][0] == "附表2"
     assert rows[1][0] == "监督执法正面清单企业列表"
     assert "A2:G2" in {str(r) for r in ws.merged_cells.ranges}
-    assert rows[2][0] == "填报单位：重庆市渝北区生态环境局" and "填表时间：2022-06-02" in rows[2]
+    assert rows[2][0] == "填报单位：重庆市渝北区生态环境局" and "填表时间：2022年6月2日" in rows[2]
     assert rows[3] == HEADER
     assert HEADER[:6] == (
         "序号",
@@ -110,10 +110,10 @@ def test_xlsx_in_the_layout_of_annex_2_with_the_validity_column(tmp_path: Path, 
     assert HEADER[6] == "正面清单有效期"
     assert rows[4] == (
         1, "重庆渝北示例电子科技有限公司", "渝北区", "91500112MA5U3K8L27", "C3982", "91500112MA5U3K8L27001P",
-        "2021-09-30 至 2024-09-29",
+        "2021年9月30日 至 2024年9月29日",
     )  # fmt: skip
     assert rows[5][:2] == (2, "重庆第二家保留企业股份有限公司")
-    assert rows[5][6] == "2020-02-29 至 2023-02-27"
+    assert rows[5][6] == "2020年2月29日 至 2023年2月27日"
     assert rows[6][0] == "公示网站链接：https://example.org/zmqd"
     assert len(rows) == 7  # the expired, the removed and the unlisted enterprises are not published
 
@@ -145,7 +145,7 @@ def test_a_pack_without_a_validity_period_needs_it_given(tmp_path: Path) -> None
     assert proc.returncode == 2 and "--validity-years" in proc.stderr
     kept = export(results, tmp_path / "list.csv", years=2)
     rows = list(csv.reader((tmp_path / "list.csv").open(encoding="utf-8-sig")))
-    assert kept == 1 and rows[4][6] == "2020-03-01 至 2022-02-28"
+    assert kept == 1 and rows[4][6] == "2020年3月1日 至 2022年2月28日"
     with pytest.raises(RegisterError, match="sets 3 years"):
         export(_chongqing_results(tmp_path), tmp_path / "x.csv", years=2)
 

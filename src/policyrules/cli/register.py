@@ -25,12 +25,26 @@ def register(sub: Any) -> dict[str, Handler]:
     exp.add_argument(
         "--validity-years", type=int, default=None, help="正面清单有效期 in years, for a pack that sets none"
     )
+    exp.add_argument(
+        "--proposed",
+        action="store_true",
+        help="拟纳入名单: the enterprises eligible for inclusion and not yet listed, for the public comment "
+        "(公示) that 环办执法〔2021〕10号 二、（三） requires before the list is issued",
+    )
     return {"register": cmd_register}
 
 
 def cmd_register(args: argparse.Namespace) -> int:
     count = export(
-        Path(args.results), Path(args.output), args.pack, args.unit, args.date, args.link, args.validity_years
+        Path(args.results),
+        Path(args.output),
+        args.pack,
+        args.unit,
+        args.date,
+        args.link,
+        args.validity_years,
+        proposed=args.proposed,
     )
-    print(f"policyrules: {count} enterprises on the list → {args.output}", file=sys.stderr)
+    which = "拟纳入名单" if args.proposed else "正面清单企业列表"
+    print(f"policyrules: {which}：{count} 家企业 → {args.output}", file=sys.stderr)
     return EXIT_OK

@@ -15,15 +15,18 @@ import csv
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ..conditions import AllOf, AnyOf, Cond, Leaf, NotOf, shift
 from ..engines import Pack, load_pack
 from ..errors import PolicyRulesError, Problem
+from ..explain import OUTCOME_LABELS
+from .output import safe_row
 
 TITLE = "监督执法正面清单企业列表"
+PROPOSED_TITLE = "拟纳入监督执法正面清单企业名单（公示）"
 ANNEX = "附表2"
 HEADER = (
     "序号",
@@ -34,6 +37,7 @@ HEADER = (
     "排污许可证编号（排污登记编号）",
     "正面清单有效期",
 )
+PROPOSED_HEADER = (*HEADER[:-1], "纳入类别")
 LISTED_ON = "enterprise.listing.listed_on"
 
 
@@ -72,11 +76,50 @@ def validity_period(listed_on: date, years: int) -> tuple[date, date]:
     return listed_on, shift(listed_on, ("years", years), +1) - timedelta(days=1)
 
 
+def chinese_date(day: date) -> str:
+    """A date as 附表2 and official documents write it: 2022年3月1日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 # --- reading batch results ----------------------------------------------------------------------------------------
 
 
 def read_results(path: Path) -> Iterator[dict[str, Any]]:
-    """Rows of a batch results file (JSONL, CSV or XLSX) as flat dicts with batch's column names."""
+    """Rows of a batch results file (JSONL, CSV or XLSX; the Chinese results or the English ones) as flat dicts
+    with the English results' column names and outcome codes."""
+    for row in _read_rows(path):
+        yield _english(row) if _ZH_KEYS.keys() & row.keys() else row
+
+
+def _zh_keys() -> dict[str, str]:
+    from .output import ZH_DECISIONS, ZH_ENTERPRISE_COLUMNS, ZH_HEAD
+
+    keys = {zh: en for en, zh in ZH_HEAD.items()}
+    keys.update(zip(ZH_ENTERPRISE_COLUMNS, ENTERPRISE_KEYS, strict=True))
+    keys.update({f"{short}结论": f"{d}.outcome" for d, short in ZH_DECISIONS.items()})
+    keys["纳入类别"] = "inclusion.categories"
+    return keys
+
+
+ENTERPRISE_KEYS = ("uscc", "name", "district", "industry", "permit_no", "listed_on")
+_ZH_KEYS = _zh_keys()
+_OUTCOME_CODES = {zh: code for code, (zh, _) in OUTCOME_LABELS.items()}
+
+
+def _english(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the Chinese results under the English names, its outcome labels as codes (可以纳入 -> eligible)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        name = _ZH_KEYS.get(key, key)
+        if name.endswith(".outcome") and isinstance(value, str):
+            value = _OUTCOME_CODES.get(value, value)
+        elif name == "inclusion.categories" and isinstance(value, str):
+            value = value.replace("；", "; ")
+        out[name] = value
+    return out
+
+
+def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise RegisterError([Problem("", "file not found", str(path))])
@@ -118,8 +161,45 @@ class Listed:
     valid_to: date
 
     def cells(self, number: int) -> tuple[Any, ...]:
-        period = f"{self.valid_from.isoformat()} 至 {self.valid_to.isoformat()}"
+        period = f"{chinese_date(self.valid_from)} 至 {chinese_date(self.valid_to)}"
         return (number, self.name, self.district, self.uscc, self.industry, self.permit_no, period)
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """An enterprise proposed for the list (inclusion eligible, not yet listed): the public-comment step."""
+
+    name: str
+    district: str
+    uscc: str
+    industry: str
+    permit_no: str
+    categories: str
+
+    def cells(self, number: int) -> tuple[Any, ...]:
+        return (number, self.name, self.district, self.uscc, self.industry, self.permit_no, self.categories)
+
+
+def proposed_enterprises(results: Path) -> list[Proposed]:
+    """The enterprises 二、（三） has published for comment before the list is issued: inclusion `eligible` and not
+    on the list yet (no listing in the facts: no listed_on, no listing decision), in the order of the results."""
+    out = []
+    for r in read_results(results):
+        if "inclusion.outcome" not in r and "uscc" not in r:
+            raise RegisterError([Problem("", "not batch results: no inclusion.outcome column", str(results))])
+        if r.get("inclusion.outcome") == "eligible" and not r.get("listed_on") and not r.get("listing.outcome"):
+            categories = _s(r.get("inclusion.categories"))
+            out.append(
+                Proposed(
+                    _s(r.get("name")),
+                    _s(r.get("district")),
+                    _s(r.get("uscc")),
+                    _s(r.get("industry")),
+                    _s(r.get("permit_no")),
+                    "；".join(c for c in categories.split("; ") if c),
+                )
+            )
+    return out
 
 
 def listed_enterprises(results: Path, pack: Pack | None = None, years: int | None = None) -> tuple[list[Listed], Pack]:
@@ -184,6 +264,8 @@ def _s(value: object) -> str:
 
 
 def _date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     if not value:
@@ -194,27 +276,33 @@ def _date(value: object) -> date | None:
 # --- writing 附表2 ----------------------------------------------------------------------------------------------------
 
 
-def sheet_rows(listed: Sequence[Listed], unit: str, filled_on: date, link: str) -> list[tuple[Any, ...]]:
-    """附表2 as rows: the annex label, the title, 填报单位/填表时间, the header, numbered rows, 公示网站链接."""
-    width = len(HEADER)
+def sheet_rows(
+    listed: Sequence[Listed | Proposed], unit: str, filled_on: date, link: str, proposed: bool = False
+) -> list[tuple[Any, ...]]:
+    """附表2 as rows: the annex label, the title, 填报单位/填表时间, the header, numbered rows, 公示网站链接 (for the
+    拟纳入 list: its title and 纳入类别 in place of 正面清单有效期)."""
+    header = PROPOSED_HEADER if proposed else HEADER
+    width = len(header)
     pad = ("",) * (width - 2)
     rows: list[tuple[Any, ...]] = [
-        (ANNEX, *("",) * (width - 1)),
-        (TITLE, *("",) * (width - 1)),
-        (f"填报单位：{unit}", "", "", "", f"填表时间：{filled_on.isoformat()}", "", ""),
-        HEADER,
+        (ANNEX if not proposed else "", *("",) * (width - 1)),
+        (PROPOSED_TITLE if proposed else TITLE, *("",) * (width - 1)),
+        (f"填报单位：{unit}", "", "", "", f"填表时间：{chinese_date(filled_on)}", "", ""),
+        header,
     ]
     rows += [item.cells(i) for i, item in enumerate(listed, start=1)]
     rows.append((f"公示网站链接：{link}", "", *pad))
     return rows
 
 
-def write_list(listed: Sequence[Listed], out: Path, unit: str, filled_on: date, link: str) -> None:
-    rows = sheet_rows(listed, unit, filled_on, link)
+def write_list(
+    listed: Sequence[Listed | Proposed], out: Path, unit: str, filled_on: date, link: str, proposed: bool = False
+) -> None:
+    rows = sheet_rows(listed, unit, filled_on, link, proposed)
     suffix = out.suffix.lower()
     if suffix == ".csv":
         with out.open("w", encoding="utf-8-sig", newline="") as f:
-            csv.writer(f).writerows(rows)
+            csv.writer(f).writerows(safe_row(r) for r in rows)  # a name beginning with = stays text
         return
     if suffix != ".xlsx":
         raise RegisterError([Problem("-o", f"the list is written as .xlsx or .csv, not '{out.name}'")])
@@ -224,7 +312,7 @@ def write_list(listed: Sequence[Listed], out: Path, unit: str, filled_on: date, 
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = TITLE
+    ws.title = "拟纳入名单" if proposed else TITLE
     for row in rows:
         ws.append(list(row))
     width = len(HEADER)
@@ -255,8 +343,14 @@ def export(
     filled_on: date | None = None,
     link: str = "",
     years: int | None = None,
+    proposed: bool = False,
 ) -> int:
-    """Write 附表2 for the results; returns the number of enterprises listed."""
+    """Write 附表2 for the results (or, `proposed`, the 拟纳入 list for public comment); returns the number of
+    enterprises in it."""
+    if proposed:
+        candidates = proposed_enterprises(results)
+        write_list(candidates, out, unit, filled_on or date.today(), link, proposed=True)
+        return len(candidates)
     listed, _ = listed_enterprises(results, load_pack(pack) if pack else None, years)
     write_list(listed, out, unit, filled_on or date.today(), link)
     return len(listed)

@@ -60,8 +60,8 @@ def run_batch(
 ) -> Summary:
     """Evaluate every row of a register and write the results (see the module docstring and docs/batch.md).
     lang="en" (the Python default, for systems): the contract's columns and codes; lang="zh" (the default of
-    the `batch` command, for people): Chinese results with reasons, Chinese row problems. strict_columns refuses a column the library does not read instead of
-    carrying it through to the results."""
+    the `batch` command, for people): Chinese results with reasons, Chinese row problems. strict_columns
+    refuses a column the library does not read instead of carrying it through to the results."""
     started = time.perf_counter()
     output = Path(output_path)
     out_kind = OUTPUT_KINDS.get(output.suffix.lower())
