@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import PolicyRulesError
-from . import authoring, batch, diff, evaluate, lint, new, packs, records, register
+from . import authoring, batch, diff, evaluate, lint, new, packs, records, register, template
 from .common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Handler, Parser
 
 # In the order `policyrules --help` lists them.
-COMMAND_MODULES = (packs, evaluate, new, authoring, lint, diff, batch, records, register)
+COMMAND_MODULES = (packs, evaluate, new, authoring, lint, diff, batch, records, register, template)
 
 
 def build_parser() -> tuple[Parser, dict[str, Handler]]:

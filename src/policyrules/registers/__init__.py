@@ -36,6 +36,7 @@ from .readers import Register
 from .run import DEFAULT_CHUNK, Progress, run_batch
 from .safe_write import OutputError, atomic_open, atomic_path, check_output, same_file
 from .summary import Summary
+from .template import notes_rows, template_columns, write_template
 from .writers import ErrorWriter, Writer, error_path
 from .xlsx import SheetFormat, SheetXml, parse_sheet_rows
 
@@ -82,6 +83,7 @@ __all__ = [
     "export",
     "listed_enterprises",
     "normalise_header",
+    "notes_rows",
     "output_columns",
     "parse_sheet_rows",
     "proposed_enterprises",
@@ -90,9 +92,11 @@ __all__ = [
     "resolve_layout",
     "run_batch",
     "same_file",
+    "template_columns",
     "validity_period",
     "validity_years",
     "write_list",
+    "write_template",
     "zh_message",
     "zh_problems",
 ]
