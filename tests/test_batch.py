@@ -244,9 +244,7 @@ def test_xlsx_register_with_chinese_headers_through_the_cli(
     register = tmp_path / "渝北区名录.xlsx"
     broken = write_xlsx(register, docs)
     out = tmp_path / "结果.csv"
-    proc = run_cli(
-        "batch", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(register), "-o", str(out), "--lang", "en"
-    )
+    proc = run_cli("batch", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(register), "-o", str(out), "--lang", "en")
     assert proc.returncode == 1, proc.stderr  # completed, with rows in the error file
     rows = read_csv_rows(out)
     good = [n for n, f in broken.items() if f is None]
