@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
-from ..registers import write_template
+from ..registers import check_output, write_template
 from .common import EXIT_OK, Handler, UsageError
 
 
@@ -28,8 +28,7 @@ def cmd_template(args: argparse.Namespace) -> int:
         raise UsageError([Problem("-o", f"the template is an .xlsx workbook, not '{out.name}'")])
     if out.exists() and not args.force:
         raise UsageError([Problem("-o", f"{out} exists: give --force to replace it, or another name")])
-    if not out.parent.is_dir():
-        raise UsageError([Problem("-o", f"no folder {out.parent}")])
+    check_output(out)  # a missing folder, a folder named as the file: a clear error
     count = write_template(out)
     print(f"policyrules: 空白名录（{count} 列，另有“说明”工作表）→ {out}", file=sys.stderr)
     return EXIT_OK

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..conditions import FACT_FIELDS
 from .columns import ALIASES
+from .safe_write import atomic_path
 
 REGISTER_SHEET = "排污单位名录"
 NOTES_SHEET = "说明"
@@ -152,5 +153,6 @@ def write_template(out: Path) -> int:
     for letter, width in zip("ABCDEF", (26, 48, 60, 36, 30, 40), strict=True):
         notes.column_dimensions[letter].width = width
     notes.freeze_panes = "A2"
-    wb.save(out)
+    with atomic_path(out) as temp:  # an interrupted write leaves no half a workbook
+        wb.save(temp)
     return len(columns)
