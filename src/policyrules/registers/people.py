@@ -79,6 +79,7 @@ class PeopleRows:
         self.config = config
         self.reasons = ReasonCache(pack, config.as_of, "zh")
         self.xml = config.output_kind == "xlsx"
+        self._cells: dict[tuple[str, int, str], tuple[Decision | None, str]] = {}
         if self.xml:
             self._prefix = xml_cell(pack.id) + xml_date(config.as_of)
         else:
@@ -94,7 +95,7 @@ class PeopleRows:
     ) -> str:
         ent = facts.enterprise
         reasons = self.reasons.reasons(facts, decisions)
-        texts = [c for name in DECISIONS for c in zh_decision_cells(name, decisions.get(name), reasons.get(name, ""))]
+        rendered = "".join(self._decision(name, decisions.get(name), reasons.get(name, "")) for name in DECISIONS)
         listed_on = ent.listing.listed_on if ent.listing is not None else None
         values = (ent.uscc, ent.name, ent.district, ent.industry, ent.permit_no)
         recording = self.config.record is not None
@@ -105,10 +106,24 @@ class PeopleRows:
                 + "".join(xml_cell(v) for v in values)
                 + (xml_date(listed_on) if listed_on is not None else "<c/>")
                 + carried_xml(cells, self.config.carried, DATE_STYLE)
-                + "".join(xml_cell(t) for t in texts)
+                + rendered
             )
         head = f"{row}," + (f"{record_id}," if recording else "") + self._prefix
         enterprise = "".join(("" if v is None else csv_cell(v)) + "," for v in values)
         listed = (listed_on.isoformat() if listed_on is not None else "") + ","
         carried = carried_csv(cells, self.config.carried)
-        return f"{head}{enterprise}{listed}{carried}{','.join(csv_cell(t) for t in texts)}\r\n"
+        return f"{head}{enterprise}{listed}{carried}{rendered.removeprefix(',')}\r\n"
+
+    def _decision(self, name: str, decision: Decision | None, reason: str) -> str:
+        """A decision's cells, rendered once for each decision and reason (a register has few of each): sheet
+        XML, or CSV fields each preceded by a comma."""
+        key = (name, id(decision), reason)
+        cached = self._cells.get(key)
+        if cached is not None and cached[0] is decision:
+            return cached[1]
+        texts = zh_decision_cells(name, decision, reason)
+        text = "".join(xml_cell(t) for t in texts) if self.xml else "".join("," + csv_cell(t) for t in texts)
+        if len(self._cells) > 100_000:
+            self._cells.clear()
+        self._cells[key] = (decision, text)
+        return text
