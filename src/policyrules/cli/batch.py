@@ -15,7 +15,7 @@ from .records import add_record_option, record_path
 
 def register(sub: Any) -> dict[str, Handler]:
     """The `batch` subcommand."""
-    cmd = sub.add_parser("batch", help="evaluate a whole register (JSON Lines, CSV or XLSX)")
+    cmd = sub.add_parser("batch", help="evaluate a whole register (JSON Lines, CSV, XLSX, XLS or ODS)")
     cmd.add_argument("--pack", required=True, help="a shipped pack id or a pack directory")
     cmd.add_argument("--as-of", type=as_of, default=None, help="evaluation date YYYY-MM-DD (default today)")
     cmd.add_argument("--engine", choices=tuple(ENGINES), default="compiled")

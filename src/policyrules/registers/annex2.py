@@ -285,7 +285,7 @@ def sheet_rows(
     width = len(header)
     pad = ("",) * (width - 2)
     rows: list[tuple[Any, ...]] = [
-        (ANNEX if not proposed else "", *("",) * (width - 1)),
+        (ANNEX if not proposed else "附件", *("",) * (width - 1)),  # the 公示 notice attaches it
         (PROPOSED_TITLE if proposed else TITLE, *("",) * (width - 1)),
         (f"填报单位：{unit}", "", "", "", f"填表时间：{chinese_date(filled_on)}", "", ""),
         header,
