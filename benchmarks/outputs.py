@@ -11,12 +11,15 @@ standard error are those a user sees):
   date its first line names;
 - `diff --format json` and `--format text` for the variant pairs of docs/variants.md;
 - `batch` of a seeded generated register (CSV in, CSV, JSONL and XLSX out), with a share of bad rows so the
-  errors file is captured too; the XLSX results are compared by their sheet XML, since the zip container
+  errors files are captured too: with `--lang en` (the contract's columns, for systems; compared byte for byte
+  with a version that has no `--lang`, whose only output was this one) and in Chinese (the default for people
+  since `--lang` exists: `batch-zh.*`); XLSX files are compared by their sheet XML, since the zip container
   stamps times;
 - `packs`, `show`, `coverage`, `validate` and the exit code of each command.
 
 `compare` checks two captures byte for byte, except the batch summary's elapsed time and rows per second, which
-differ on every run.
+differ on every run. An output only the newer capture has (a new command's, a new format's) is listed as added
+and does not fail the comparison; one that is gone, or differs, does.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 VARIANT_PAIRS = (("mee_2021", "chongqing"), ("mee_2021", "luohe_2021"), ("shanxi_2020", "mee_2021"))
 AS_OF_LINE = re.compile(r"^# as-of: (\d{4}-\d{2}-\d{2})", re.M)
-TIMING = re.compile(rb"[0-9.]+ s \([0-9,]+ rows/s\)")
+# the batch summary's time and rate: "1.2 s (2,500 rows/s)", and in Chinese "1.2 秒（每秒 2,500 行"
+TIMING = re.compile(rb"[0-9.]+ s \([0-9,]+ rows/s\)|[0-9.]+ " + "秒（每秒 ".encode() + rb"[0-9,]+ " + "行".encode())
 
 
 def run(out: Path, name: str, *argv: str) -> None:
@@ -80,55 +84,80 @@ def capture_packs(out: Path) -> None:
         run(out, f"diff-text.{a}.{b}", "diff", a, b)
 
 
+def _has_lang() -> bool:
+    """Whether this version's `batch` has `--lang` (before it, batch wrote the English results only)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from policyrules.cli import main; sys.exit(main())", "batch", "--help"],
+        capture_output=True,
+        cwd=ROOT,
+    )
+    return b"--lang" in proc.stdout
+
+
+def _keep_xlsx(out: Path, name: str, book_path: Path) -> None:
+    with zipfile.ZipFile(book_path) as book:
+        for member in sorted(book.namelist()):
+            if member.endswith(".xml") and "docProps" not in member:
+                (out / f"{name}.{member.replace('/', '_')}").write_bytes(book.read(member))
+
+
 def capture_batch(out: Path, rows: int) -> None:
     from register import generate  # benchmarks/register.py: the seeded synthetic register
 
     work = out / "_batch"
     work.mkdir()
     register = generate(rows, seed=2021, fmt="csv", bad_rate=0.02, path=work / "register.csv")
-    for suffix in ("csv", "jsonl", "xlsx"):
-        target = work / f"results.{suffix}"
-        run(
-            out,
-            f"batch.{suffix}",
-            "batch",
-            "--pack",
-            "chongqing",
-            "--as-of",
-            "2022-03-01",
-            str(register),
-            "-o",
-            str(target),
-            "--workers",
-            "2",
-            "--progress",
-            "never",
-        )
-        if suffix == "xlsx":
-            with zipfile.ZipFile(target) as book:
-                for member in sorted(book.namelist()):
-                    if member.endswith(".xml") and "docProps" not in member:
-                        (out / f"batch.xlsx.{member.replace('/', '_')}").write_bytes(book.read(member))
-        else:
-            (out / f"batch.{suffix}.results").write_bytes(target.read_bytes())
-    for errors in sorted(work.glob("*errors*")):
-        (out / f"batch.{errors.name}").write_bytes(errors.read_bytes())
+    langs = (("batch", ["--lang", "en"]), ("batch-zh", [])) if _has_lang() else (("batch", []),)
+    for prefix, lang in langs:
+        for suffix in ("csv", "jsonl", "xlsx"):
+            target = work / f"results.{suffix}"
+            run(
+                out,
+                f"{prefix}.{suffix}",
+                "batch",
+                "--pack",
+                "chongqing",
+                "--as-of",
+                "2022-03-01",
+                str(register),
+                "-o",
+                str(target),
+                "--workers",
+                "2",
+                "--progress",
+                "never",
+                *lang,
+            )
+            if suffix == "xlsx":
+                _keep_xlsx(out, f"{prefix}.xlsx", target)
+            else:
+                (out / f"{prefix}.{suffix}.results").write_bytes(target.read_bytes())
+        for errors in sorted(work.glob("*errors*")):
+            if errors.suffix == ".xlsx":
+                _keep_xlsx(out, f"{prefix}.{errors.name}", errors)
+            else:
+                (out / f"{prefix}.{errors.name}").write_bytes(errors.read_bytes())
+            errors.unlink()
     for path in sorted(work.iterdir()):
         path.unlink()
     work.rmdir()
 
 
-def compare(before: Path, after: Path) -> list[str]:
-    """The files that differ between two captures (or exist in one only), timing figures aside."""
+def compare(before: Path, after: Path) -> tuple[list[str], list[str]]:
+    """The files that differ between two captures or are gone from the newer (timing figures aside), and the
+    files only the newer has."""
     names = sorted({p.name for p in before.iterdir()} | {p.name for p in after.iterdir()})
     differ = []
+    added = []
     for name in names:
         a, b = before / name, after / name
-        if not (a.is_file() and b.is_file()):
-            differ.append(f"{name}: only in {before if a.is_file() else after}")
+        if not b.is_file():
+            differ.append(f"{name}: only in {before}")
+        elif not a.is_file():
+            added.append(f"{name}: added in {after}")
         elif TIMING.sub(b"T", a.read_bytes()) != TIMING.sub(b"T", b.read_bytes()):
             differ.append(f"{name}: differs (diff {a} {b})")
-    return differ
+    return differ, added
 
 
 def main() -> None:
@@ -142,8 +171,8 @@ def main() -> None:
     cmp.add_argument("after", type=Path)
     args = parser.parse_args()
     if args.command == "compare":
-        differ = compare(args.before, args.after)
-        print("\n".join(differ) or f"identical: {sum(1 for _ in args.before.iterdir())} files")
+        differ, added = compare(args.before, args.after)
+        print("\n".join([*differ, *added]) or f"identical: {sum(1 for _ in args.before.iterdir())} files")
         sys.exit(1 if differ else 0)
     out: Path = args.directory
     out.mkdir(parents=True, exist_ok=False)
