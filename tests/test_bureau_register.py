@@ -495,3 +495,20 @@ def test_the_shipped_xls_fixture_reads_like_the_xlsx(tmp_path: Path) -> None:
         run_batch(str(path), tmp_path / f"{name}.csv", PACK, as_of=AS_OF, lang="zh")
     assert read_csv(tmp_path / "xls.csv") == read_csv(tmp_path / "xlsx.csv")
     assert len(read_csv(tmp_path / "xls.csv")) == len(ENTERPRISES)
+
+
+def test_a_formula_safe_name_is_published_as_given(tmp_path: Path) -> None:
+    """The apostrophe that keeps a results CSV formula-safe is not part of the name 附表2 publishes (and the 附表2
+    CSV is formula-safe again)."""
+    register = tmp_path / "r.csv"
+    register.write_text(
+        f"企业名称,统一社会信用代码,环保信用评价结果,纳入正面清单日期\n-甲-,{uscc(1)},环保诚信,2021-09-30\n", "utf-8"
+    )
+    results = tmp_path / "结果.csv"
+    run_batch(str(register), results, PACK, as_of=AS_OF, lang="zh")
+    assert read_csv(results)[0]["企业名称"] == "'-甲-"
+    assert [r["name"] for r in read_results(results)] == ["-甲-"]
+    out = tmp_path / "附表2.xlsx"
+    assert run_cli("register", "export", str(results), "-o", str(out)).returncode == 0
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    assert ws.cell(row=5, column=2).value == "-甲-"

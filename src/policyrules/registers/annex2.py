@@ -23,7 +23,7 @@ from ..conditions import AllOf, AnyOf, Cond, Leaf, NotOf, shift
 from ..engines import Pack, load_pack
 from ..errors import PolicyRulesError, Problem
 from ..explain import OUTCOME_LABELS
-from .output import safe_row
+from .output import FORMULA_START, safe_row
 
 TITLE = "监督执法正面清单企业列表"
 PROPOSED_TITLE = "拟纳入监督执法正面清单企业名单（公示）"
@@ -134,7 +134,8 @@ def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
                     yield flat
     elif suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as f:
-            yield from csv.DictReader(f)
+            for row in csv.DictReader(f):
+                yield {k: _unescaped(v) for k, v in row.items()}
     elif suffix == ".xlsx":
         import openpyxl
 
@@ -257,6 +258,13 @@ def _kept(results: Path) -> Iterator[dict[str, Any]]:
             raise RegisterError([Problem("", "not batch results: no listing.outcome column", str(results))])
         if row.get("listing.outcome") == "keep":
             yield row
+
+
+def _unescaped(value: str | None) -> str | None:
+    """A CSV field as batch was given it: without the apostrophe output.formula_safe put before a leading = + - @."""
+    if value and value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
 
 
 def _s(value: object) -> str:
