@@ -1,5 +1,5 @@
-"""`policyrules register export`: the published list (附表2 + 正面清单有效期) from batch results, read back from the
-.xlsx with openpyxl."""
+"""`policyrules register export`: the published list (附表2 + 正面清单有效期) and the 拟纳入 list from batch results,
+read back from the .xlsx with openpyxl; `policyrules template`, the blank register."""
 
 from __future__ import annotations
 
@@ -13,8 +13,22 @@ import openpyxl
 import pytest
 
 from policyrules import load_pack
-from policyrules.registers import HEADER, RegisterError, export, run_batch, validity_period, validity_years
+from policyrules.registers import (
+    HEADER,
+    Register,
+    RegisterError,
+    export,
+    notes_rows,
+    proposed_enterprises,
+    read_results,
+    run_batch,
+    template_columns,
+    validity_period,
+    validity_years,
+)
 from test_batch import run_cli, write_jsonl
+from test_bureau_register import AS_OF as BUREAU_AS_OF
+from test_bureau_register import make, read_csv, uscc
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2022, 6, 1)
@@ -156,3 +170,80 @@ def _chongqing_results(tmp_path: Path) -> Path:
     out = tmp_path / "cq.csv"
     run_batch(str(register), out, "chongqing", as_of=AS_OF)
     return out
+
+
+# --- the published list and the list for comment -------------------------------------------------------------------
+
+
+def test_the_proposed_list_has_the_eligible_not_yet_listed(tmp_path: Path) -> None:
+    register = make("xlsx", tmp_path)
+    out = tmp_path / "结果.xlsx"
+    run_batch(str(register), out, "chongqing", as_of=BUREAU_AS_OF, lang="zh")
+    results = list(read_results(out))
+    assert results[0]["inclusion.outcome"] == "eligible" and results[0]["listing.outcome"] == "keep"
+    proposed = proposed_enterprises(out)
+    # 丙 is eligible and not listed; 甲 and 戊 are eligible but already listed; 乙 and 丁 are not eligible
+    assert [p.name for p in proposed] == ["重庆丙食品有限公司"]
+    listing = tmp_path / "拟纳入名单.csv"
+    proc = run_cli("register", "export", str(out), "-o", str(listing), "--proposed", "--date", "2022-03-01")
+    assert proc.returncode == 0, proc.stderr
+    with listing.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[1][0] == "拟纳入监督执法正面清单企业名单（公示）"
+    assert "填表时间：2022年3月1日" in rows[2]
+    assert rows[4][1:4] == ["重庆丙食品有限公司", "渝北区", uscc(3)] and rows[4][6] == "三、（二）四是"
+    kept = tmp_path / "附表2.csv"
+    assert run_cli("register", "export", str(out), "-o", str(kept)).returncode == 0
+    with kept.open(encoding="utf-8-sig", newline="") as f:
+        annex = list(csv.reader(f))
+    assert annex[4][1] == "重庆甲科技有限公司" and annex[4][6] == "2021年9月30日 至 2024年9月29日"
+
+
+# --- the blank register --------------------------------------------------------------------------------------------
+
+
+def test_the_template_is_a_register_batch_reads_with_a_notes_sheet(tmp_path: Path) -> None:
+    out = tmp_path / "名录模板.xlsx"
+    proc = run_cli("template", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert run_cli("template", "-o", str(out)).returncode == 2  # never replaced without --force
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["排污单位名录", "说明"]
+    header = [c.value for c in book["排污单位名录"][1]]
+    assert header == [h for h, _ in template_columns()]
+    notes = [tuple(c.value for c in r) for r in book["说明"].iter_rows()]
+    assert notes[0] == ("列名", "含义", "可填写的值", "示例", "也可写作", "对应事实")
+    assert [n[0] for n in notes[1:-1]] == header  # one note per column, then the other columns
+    assert all(n[2] for n in notes[1:])  # every column says what it accepts
+    by_header = {n[0]: n for n in notes}
+    assert "名称" in by_header["企业名称"][4] and by_header["检查事由"][3] == "群众投诉举报"
+    assert [tuple("" if c is None else c for c in r) for r in notes] == [
+        tuple("" if c is None else c for c in r) for r in notes_rows()
+    ]
+    register = Register(str(out))  # every header read as a fact or kept: nothing unknown
+    assert register.layout.carried == () and [h for _, h in register.layout.kept] == ["序号", "备注"]
+    register.close()
+    sheet = book["排污单位名录"]
+    assert sheet.cell(row=2, column=header.index("统一社会信用代码") + 1).number_format == "@"
+    examples = {n[0]: n[3] for n in notes[1:-1]}
+    sheet.append([examples.get(h) or None for h in header])
+    book.save(out)
+    summary = run_batch(str(out), tmp_path / "o.csv", "chongqing", as_of=BUREAU_AS_OF, lang="zh")
+    assert summary.rows == 1 and summary.errors == 0, read_csv(tmp_path / "o.errors.csv")
+
+
+def test_a_formula_safe_name_is_published_as_given(tmp_path: Path) -> None:
+    """The apostrophe that keeps a results CSV formula-safe is not part of the name 附表2 publishes (and the 附表2
+    CSV is formula-safe again)."""
+    register = tmp_path / "r.csv"
+    register.write_text(
+        f"企业名称,统一社会信用代码,环保信用评价结果,纳入正面清单日期\n-甲-,{uscc(1)},环保诚信,2021-09-30\n", "utf-8"
+    )
+    results = tmp_path / "结果.csv"
+    run_batch(str(register), results, "chongqing", as_of=BUREAU_AS_OF, lang="zh")
+    assert read_csv(results)[0]["企业名称"] == "'-甲-"
+    assert [r["name"] for r in read_results(results)] == ["-甲-"]
+    out = tmp_path / "附表2.xlsx"
+    assert run_cli("register", "export", str(results), "-o", str(out)).returncode == 0
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    assert ws.cell(row=5, column=2).value == "-甲-"
