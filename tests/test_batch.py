@@ -421,9 +421,13 @@ def test_unknown_and_clashing_columns_stop_the_batch_with_their_names(tmp_path: 
 def test_a_date_outside_the_force_window_stops_before_reading(tmp_path: Path) -> None:
     register = tmp_path / "r.jsonl"
     write_jsonl(register, [{"enterprise": {"name": "甲", "uscc": "91350100M000100Y43"}}])
-    proc = run_cli("batch", "--pack", PACK, "--as-of", "2021-01-01", str(register), "-o", str(tmp_path / "o.csv"))
+    args = ("batch", "--pack", PACK, "--as-of", "2021-01-01", str(register), "-o", str(tmp_path / "o.csv"))
+    proc = run_cli(*args, "--lang", "en")
     assert proc.returncode == 2
     assert "渝环规〔2021〕5号 is in force from 2021-08-06" in proc.stderr
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert "渝环规〔2021〕5号 自 2021-08-06 起施行，评估日期 2021-01-01 在此之前" in proc.stderr
 
 
 def test_reading_stays_a_few_chunks_ahead_of_writing(tmp_path: Path, docs: list[dict[str, Any]]) -> None:

@@ -127,6 +127,17 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(r"^not a readable \.(\w+) workbook: (.*)$", lambda m: f"无法读取的 .{m[1]} 工作簿：{m[2]}"),
     _rule(r"^no sheet '(.*)' \(sheets: (.*)\)$", lambda m: f"没有名为 '{m[1]}' 的工作表（现有：{m[2]}）"),
+    _rule(
+        r"^(\S+) is in force from (\S+); the evaluation date (\S+) is before it \(pack (\S+)\)\..*$",
+        lambda m: (
+            f"{m[1]} 自 {m[2]} 起施行，评估日期 {m[3]} 在此之前（政策包 {m[4]}）："
+            f"请用 {m[2]} 或之后的日期，或换用其他政策包"
+        ),
+    ),
+    _rule(
+        r"^(\S+) was in force until (\S+); the evaluation date (\S+) is after it \(pack (\S+)\)\.$",
+        lambda m: f"{m[1]} 施行至 {m[2]}，评估日期 {m[3]} 在此之后（政策包 {m[4]}）",
+    ),
     _rule(r"^'(.*)' and '(.*)' both give (.*)$", lambda m: f"'{m[1]}' 和 '{m[2]}' 两列都给出 {m[3]}：只保留一列"),
 )
 
