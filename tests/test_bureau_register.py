@@ -430,3 +430,38 @@ def test_the_shipped_xls_fixture_reads_like_the_xlsx(tmp_path: Path) -> None:
         run_batch(str(path), tmp_path / f"{name}.csv", PACK, as_of=AS_OF, lang="zh")
     assert read_csv(tmp_path / "xls.csv") == read_csv(tmp_path / "xlsx.csv")
     assert len(read_csv(tmp_path / "xls.csv")) == len(ENTERPRISES)
+
+
+def test_row_problems_are_in_chinese_by_default_and_english_on_request(tmp_path: Path) -> None:
+    register = tmp_path / "r.csv"
+    good = uscc(1)
+    register.write_text(
+        "企业名称,统一社会信用代码,小微企业,环保信用评价结果,检查事由,排污许可证编号,纳入正面清单日期,移出日期,执法检查记录\n"
+        f"甲,{good},也许,环保良好,,,,,\n"
+        f"乙,{uscc(2)},是,优秀,,,,,\n"
+        f"丙,{uscc(3)},是,环保良好,上门看看,,,,\n"
+        f"丁,{uscc(4)},是,环保良好,,{good}001P,,,\n"
+        f"戊,{uscc(5)},是,环保良好,,,2021-09-30,2021-01-01,\n"
+        f',{uscc(6)},是,环保良好,,,,,"[{{""on_site"": true}}]"\n',
+        "utf-8",
+    )
+    run_batch(str(register), tmp_path / "zh.csv", PACK, as_of=AS_OF, lang="zh")
+    zh = read_csv(tmp_path / "zh.errors.csv")
+    assert {e["行号"] for e in zh} == {"2", "3", "4", "5", "6", "7"}
+    for e in zh:
+        assert not any(word in e["问题"] for word in ("Input should", "expected", "found", "required")), e
+    by_row = {e["行号"]: e for e in zh}
+    assert by_row["2"]["问题"] == "应为 是/否（实际为 '也许'）"
+    assert by_row["3"]["问题"].startswith("'优秀' 不是企业环境信用评价（全国）的等级")
+    assert by_row["4"]["问题"].startswith("应为以下之一（代码或中文名称）：") and by_row["4"]["列"] == "检查事由"
+    assert "许可证编号应为持证单位自己的代码" in by_row["5"]["问题"]
+    assert "早于纳入日期" in by_row["6"]["问题"]
+    missing = [(e["列"], e["字段"], e["问题"]) for e in zh if e["行号"] == "7"]
+    assert sorted(missing) == [
+        ("企业名称", "enterprise.name", "缺少必填项"),  # a blank cell is an absent fact
+        ("执法检查记录", "enterprise.inspections[0].date", "缺少必填项"),
+    ]
+    run_batch(str(register), tmp_path / "en.csv", PACK, as_of=AS_OF, lang="en")
+    en = read_csv(tmp_path / "en.errors.csv")
+    assert [e["row"] for e in en] == [e["行号"] for e in zh]
+    assert "Input should be a valid boolean" in en[0]["message"]
