@@ -8,7 +8,6 @@ import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -187,9 +186,7 @@ class Register:
                 first = first or cells
                 if _names_uscc(cells):
                     self._header(cells)
-                    self.sheet_format = replace(
-                        xml.format, date_columns=frozenset(c.index for c in self.columns if c.kind == "date")
-                    )
+                    self.sheet_format = xml.format
                     self._sheet_xml = xml
                     self._stream = stream
                     self._pending = b"</row>".join(parts[i + 1 :])

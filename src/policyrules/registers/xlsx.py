@@ -35,12 +35,11 @@ _BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48
 @dataclass(frozen=True)
 class SheetFormat:
     """What parsing a sheet's rows needs besides the rows: the workbook's shared strings, the cell styles that show
-    dates, the 1904 date system flag, and which columns hold dates (a number there is an Excel date)."""
+    dates (a number in such a cell is an Excel date) and the 1904 date system flag."""
 
     shared_strings: tuple[str, ...] = ()
     date_styles: frozenset[int] = frozenset()
     date1904: bool = False
-    date_columns: frozenset[int] = frozenset()
 
 
 def _xml_text(raw: bytes) -> str:
