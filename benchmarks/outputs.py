@@ -94,11 +94,16 @@ def _has_lang() -> bool:
     return b"--lang" in proc.stdout
 
 
+def _keep(out: Path, name: str, data: bytes) -> None:
+    """A captured file, the capture directory masked (the Chinese errors file names the register it read)."""
+    (out / name).write_bytes(data.replace(str(out).encode(), b"OUT"))
+
+
 def _keep_xlsx(out: Path, name: str, book_path: Path) -> None:
     with zipfile.ZipFile(book_path) as book:
         for member in sorted(book.namelist()):
             if member.endswith(".xml") and "docProps" not in member:
-                (out / f"{name}.{member.replace('/', '_')}").write_bytes(book.read(member))
+                _keep(out, f"{name}.{member.replace('/', '_')}", book.read(member))
 
 
 def capture_batch(out: Path, rows: int) -> None:
@@ -131,12 +136,12 @@ def capture_batch(out: Path, rows: int) -> None:
             if suffix == "xlsx":
                 _keep_xlsx(out, f"{prefix}.xlsx", target)
             else:
-                (out / f"{prefix}.{suffix}.results").write_bytes(target.read_bytes())
+                _keep(out, f"{prefix}.{suffix}.results", target.read_bytes())
         for errors in sorted(work.glob("*errors*")):
             if errors.suffix == ".xlsx":
                 _keep_xlsx(out, f"{prefix}.{errors.name}", errors)
             else:
-                (out / f"{prefix}.{errors.name}").write_bytes(errors.read_bytes())
+                _keep(out, f"{prefix}.{errors.name}", errors.read_bytes())
             errors.unlink()
     for path in sorted(work.iterdir()):
         path.unlink()

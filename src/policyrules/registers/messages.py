@@ -48,6 +48,18 @@ _RULES: tuple[_Rule, ...] = (
         ),
     ),
     _rule(
+        r"^Input should be a valid date.*?, month value is outside expected range of 1-12 \(found '(.*)'\)$",
+        lambda m: f"日期 {m[1]} 不存在（月份应为 1 至 12）",
+    ),
+    _rule(
+        r"^Input should be a valid date.*?, day value is outside expected range \(found '(.*)'\)$",
+        lambda m: f"日期 {m[1]} 不存在（该月没有这一天）",
+    ),
+    _rule(
+        r"^Input should be a valid date.*?, year 0 is out of range \(found '(.*)'\)$",
+        lambda m: f"日期 {m[1]} 不存在（没有公元 0 年）",
+    ),
+    _rule(
         r"^Input should be a valid date.*?" + _FOUND,
         lambda m: f"应为日期，如 2021-09-30、2021/9/30 或 2021年9月30日{_found(m)}",
     ),
