@@ -328,6 +328,9 @@ def test_a_uscc_excel_made_a_number_says_so_and_how_to_keep_it_as_text(tmp_path:
     with pytest.raises(CellError) as err:
         read_uscc("9.15001E+17")  # what Excel shows, saved as CSV
     assert "科学计数法" in err.value.zh
+    with pytest.raises(CellError) as err:
+        read_uscc("915001127093457000")  # the number written out in full: its last three digits lost
+    assert "只保留了前 15 位" in err.value.zh and "kept 15 digits" in err.value.en
     exact = "915001127093457000"
     good = exact[:17] + uscc_check_char(exact[:17])
     if good.isdigit():

@@ -91,6 +91,14 @@ def read_uscc(value: object) -> object:
             "digits; format the column as Text and type the code again (or prefix it with an apostrophe ')",
         )
     text = _text(value)
+    if len(text) == 18 and text.isdigit() and text.endswith("000") and uscc_problem(text):
+        # Excel keeps 15 significant digits: an all-digit code it stored as a number ends in 000 when saved
+        raise CellError(
+            f"统一社会信用代码 {text} 的校验码不对，且末三位是 000：很可能是 Excel 把代码当成数字，只保留了前 15 位。"
+            "请把该列设置为“文本”格式后重新填写代码",
+            f"the 统一社会信用代码 {text} fails its check character and ends in 000: Excel probably stored it as a "
+            "number and kept 15 digits; format the column as Text and type the code again",
+        )
     if _SCIENTIFIC.match(text):
         raise CellError(
             f"统一社会信用代码是 Excel 的科学计数法（{text}）：代码被当成了数字，末几位已经丢失。"
