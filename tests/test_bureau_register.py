@@ -18,8 +18,9 @@ import openpyxl
 import pytest
 
 from policyrules import load_pack
-from policyrules.explain import OUTCOME_LABELS, decision_reason
+from policyrules.explain import decision_reason
 from policyrules.facts import uscc_check_char
+from policyrules.packs import OUTCOME_LABELS
 from policyrules.registers import (
     BatchError,
     cell_value,

@@ -22,7 +22,7 @@ from typing import Any
 from ..conditions import AllOf, AnyOf, Cond, Leaf, NotOf, shift
 from ..engines import Pack, load_pack
 from ..errors import PolicyRulesError, Problem
-from ..explain import OUTCOME_LABELS
+from ..packs import OUTCOME_LABELS
 from .output import FORMULA_START, safe_row
 
 TITLE = "监督执法正面清单企业列表"

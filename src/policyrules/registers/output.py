@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..engines import Decision
-from ..explain import FLAG_LABELS, OUTCOME_LABELS
-from ..packs import DECISIONS, FLAGS
+from ..packs import DECISIONS, FLAG_LABELS, FLAGS, OUTCOME_LABELS
 
 ENTERPRISE_COLUMNS = ("uscc", "name", "district", "industry", "permit_no", "listed_on")
 # the Chinese results (the default, for people): the same columns under 附表2's headers

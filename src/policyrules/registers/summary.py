@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..explain import DECISION_LABELS, OUTCOME_LABELS
-from ..packs import DECISIONS, OUTCOMES
+from ..packs import DECISION_LABELS, DECISIONS, OUTCOME_LABELS, OUTCOMES
 
 
 @dataclass
