@@ -156,7 +156,7 @@ def test_a_pack_without_a_validity_period_needs_it_given(tmp_path: Path) -> None
     with pytest.raises(RegisterError, match="sets no validity period"):
         export(results, tmp_path / "list.xlsx")
     proc = run_cli("register", "export", str(results), "-o", str(tmp_path / "list.xlsx"))
-    assert proc.returncode == 2 and "--validity-years" in proc.stderr
+    assert proc.returncode == 2 and "--validity-years" in proc.stderr and "未规定正面清单有效期" in proc.stderr
     kept = export(results, tmp_path / "list.csv", years=2)
     rows = list(csv.reader((tmp_path / "list.csv").open(encoding="utf-8-sig")))
     assert kept == 1 and rows[4][6] == "2020年3月1日 至 2022年2月28日"

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..registers import export
+from ..errors import PolicyRulesError
+from ..registers import export, zh_problems
 from .common import EXIT_OK, Handler, as_of
 
 
@@ -35,7 +36,17 @@ def register(sub: Any) -> dict[str, Handler]:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
-    count = export(
+    try:
+        count = _export(args)
+    except PolicyRulesError as exc:  # for people: in Chinese, as batch's
+        raise type(exc)(zh_problems(exc.problems)) from None
+    which = "拟纳入名单" if args.proposed else "正面清单企业列表"
+    print(f"policyrules: {which}：{count} 家企业 → {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    return export(
         Path(args.results),
         Path(args.output),
         args.pack,
@@ -45,6 +56,3 @@ def cmd_register(args: argparse.Namespace) -> int:
         args.validity_years,
         proposed=args.proposed,
     )
-    which = "拟纳入名单" if args.proposed else "正面清单企业列表"
-    print(f"policyrules: {which}：{count} 家企业 → {args.output}", file=sys.stderr)
-    return EXIT_OK

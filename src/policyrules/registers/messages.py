@@ -138,6 +138,32 @@ _RULES: tuple[_Rule, ...] = (
         lambda m: f"不是 {m[1]} 编码的文本（{m[2]}）：请用 --encoding 指定编码（如 gb18030）",
     ),
     _rule(r"^not a readable \.(\w+) workbook: (.*)$", lambda m: f"无法读取的 .{m[1]} 工作簿：{m[2]}"),
+    # the published lists (register export)
+    _rule(r"^batch results are \.jsonl, \.csv or \.xlsx$", lambda m: "batch 的结果文件应为 .jsonl、.csv 或 .xlsx"),
+    _rule(r"^not batch results: no (\S+) column$", lambda m: f"不是 batch 的结果文件：没有 {m[1]} 列"),
+    _rule(
+        r"^no enterprise in the results is on the list \(listing: keep\)$",
+        lambda m: "结果中没有留在正面清单上的企业（清单调整结论为“保留”）",
+    ),
+    _rule(
+        r"^the results come from several packs \((.*)\)$", lambda m: f"结果来自多个政策包（{m[1]}）：请用 --pack 指定"
+    ),
+    _rule(
+        r"^pack (\S+) sets no validity period .*$",
+        lambda m: (
+            f"政策包 {m[1]} 未规定正面清单有效期，而环办执法〔2021〕10号 二、（三）要求公开有效期："
+            "请用 --validity-years 指定"
+        ),
+    ),
+    _rule(
+        r"^pack (\S+) sets (\d+) years \(its expiry rule\); (\d+) contradicts it$",
+        lambda m: f"政策包 {m[1]} 规定有效期为 {m[2]} 年，与 --validity-years {m[3]} 不符",
+    ),
+    _rule(r"^a kept listing without listed_on$", lambda m: "保留在清单上的企业没有纳入正面清单日期"),
+    _rule(
+        r"^the list is written as \.xlsx or \.csv, not '(.*)'$",
+        lambda m: f"名单只能写为 .xlsx 或 .csv，不能是 '{m[1]}'",
+    ),
     _rule(r"^no sheet '(.*)' \(sheets: (.*)\)$", lambda m: f"没有名为 '{m[1]}' 的工作表（现有：{m[2]}）"),
     _rule(
         r"^(\S+) is in force from (\S+); the evaluation date (\S+) is before it \(pack (\S+)\)\..*$",
