@@ -3,12 +3,14 @@ into pydantic models with problems located by file, key path and line. Facts, pa
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -20,82 +22,289 @@ Lines = dict[Path_, int]
 M = TypeVar("M", bound=BaseModel)
 
 
+# --- limits ------------------------------------------------------------------------------------------------
+# Facts documents, packs and cases are read with these bounds, so that a small hostile file cannot take the
+# process's memory or time (docs/security.md). The shipped packs use a small fraction of each: files up to
+# 45 KB, nesting 11 levels, 3,000 values a file, values up to 1,000 characters.
+
+MAX_FILE_CHARS = 2 * 1024 * 1024  # characters of one YAML/JSON file
+MAX_DEPTH = 64  # levels of nested mappings and lists
+MAX_NODES = 200_000  # values in one file, counting each use of an alias (*name) as a full copy
+MAX_SCALAR_CHARS = 100_000  # characters of one value
+MAX_INT_BITS = 64  # integers from -2**63 to 2**64-1
+
+
+def excerpt(value: object, limit: int = 80) -> str:
+    """repr() of a value for an error message, cut to `limit` characters: a message never echoes megabytes."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else f"{shown[:limit]}… ({len(shown):,} characters)"
+
+
 # --- reading text ----------------------------------------------------------------------------------------
 
 
 def read_text(source: str | Path) -> tuple[str, str]:
     """The text of a file, or of standard input for '-'; returns (text, display name)."""
     if str(source) == "-":
-        return sys.stdin.read(), "<stdin>"
+        return _bounded(sys.stdin.read(MAX_FILE_CHARS + 1), "<stdin>"), "<stdin>"
     path = Path(source)
     try:
-        return path.read_text(encoding="utf-8"), str(path)
+        if path.is_file() and path.stat().st_size > 4 * MAX_FILE_CHARS:  # UTF-8 is at most 4 bytes a character
+            _bounded("x" * (MAX_FILE_CHARS + 1), str(path))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise PolicyRulesError([Problem("", "file not found", str(path))]) from None
-    except UnicodeDecodeError as exc:
-        raise PolicyRulesError([Problem("", f"not UTF-8 text ({exc.reason})", str(path))]) from None
     except OSError as exc:
         raise PolicyRulesError([Problem("", f"cannot read: {exc.strerror}", str(path))]) from None
+    return _bounded(decode_utf8(raw, str(path), PolicyRulesError), str(path)), str(path)
+
+
+def decode_utf8(raw: bytes, file: str, error: type[PolicyRulesError]) -> str:
+    """Bytes as UTF-8 text, or an error naming the line and byte where the text stops being UTF-8 (a file
+    saved as GBK, say)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        bad = raw[exc.start : exc.start + 4].hex(" ")
+        message = (
+            f"not UTF-8 text: byte {exc.start} (bytes {bad}) {exc.reason}; save the file as UTF-8 (GBK is not read)"
+        )
+        raise error([Problem("", message, file, line)]) from None
+
+
+def _bounded(text: str, file: str) -> str:
+    if len(text) > MAX_FILE_CHARS:
+        raise PolicyRulesError(
+            [Problem("", f"the file is larger than the limit of {MAX_FILE_CHARS:,} characters", file)]
+        )
+    return text
 
 
 # --- strict YAML with line numbers -------------------------------------------------------------------------
 
 
 def read_yaml(text: str, file: str, error: type[PolicyRulesError]) -> tuple[Any, Lines]:
-    """Parse one YAML (or JSON) document; return the data and the line of every key path."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise error([Problem("", f"not valid YAML/JSON: {reason}", file, line)]) from None
-    finally:
-        loader.dispose()
-    if node is None:
-        raise error([Problem("", "the file is empty", file, 1)])
-    lines: Lines = {}
-    data = _build(loader, node, (), lines, file, error)
-    return data, lines
+    """Parse one YAML (or JSON) document; return the data and the line of every key path.
+
+    Plain YAML only: explicit tags other than the core ones (!!python/..., !!binary, !!set, custom !tags), merge
+    keys (<<), recursive aliases, keys that are lists or mappings and impossible dates are refused by name with
+    their line, and the limits above hold. Values are built from the parser's events without recursion, so no
+    nesting reaches Python's recursion limit."""
+    if len(text) > MAX_FILE_CHARS:
+        raise error([Problem("", f"the file is larger than the limit of {MAX_FILE_CHARS:,} characters", file)])
+    _refuse_unprintable(text, file, error)
+    return _Builder(text, file, error).run()
 
 
-def _build(
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    path: Path_,
-    lines: Lines,
-    file: str,
-    error: type[PolicyRulesError],
-) -> Any:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if key == "<<":
-                raise error([Problem(format_path(path), "YAML merge keys (<<) are not supported", file)])
-            if key in out:
-                first = lines.get((*path, key))
-                raise error(
-                    [
-                        Problem(
-                            format_path((*path, key)),
-                            f"duplicate key '{key}' (first given on line {first}); a key may appear once",
-                            file,
-                            key_node.start_mark.line + 1,
-                        )
-                    ]
-                )
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            out[key] = _build(loader, value_node, (*path, key), lines, file, error)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, item, (*path, i), lines, file, error) for i, item in enumerate(node.value)]
-    value = loader.construct_object(node, deep=True)
-    if isinstance(value, int) and not isinstance(value, bool) and re.fullmatch(r"0[0-9_]+", node.value):
-        return node.value  # YAML 1.1 reads 0131 as octal 89; a code with a leading zero is text (industry codes)
-    return value
+# YAML's printable characters (YAML 1.1 §5.1); anything else is refused before parsing, located.
+_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {f"{_CORE}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+_OPEN = object()  # a mapping that waits for its next key
+
+
+def _refuse_unprintable(text: str, file: str, error: type[PolicyRulesError]) -> None:
+    bad = _UNPRINTABLE.search(text)
+    if bad is None:
+        return
+    char = bad.group()
+    line = text.count("\n", 0, bad.start()) + 1
+    column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+    name = unicodedata.name(char, "a control character" if unicodedata.category(char) == "Cc" else "a non-character")
+    message = f"character U+{ord(char):04X} ({name}) at column {column} is not allowed in YAML; remove it"
+    raise error([Problem("", message, file, line)])
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+
+
+@dataclass
+class _Frame:
+    """A mapping or list being built: its value, key path, and (for a mapping) the key waiting for its value."""
+
+    value: dict[Any, Any] | list[Any]
+    path: Path_
+    anchor: str | None
+    first_node: int
+    key: Any = _OPEN
+
+
+class _Builder:
+    """Builds plain Python values from the parser's events with an explicit stack, counting values (aliases
+    included, so a 'billion laughs' document stops at MAX_NODES) and nesting."""
+
+    def __init__(self, text: str, file: str, error: type[PolicyRulesError]) -> None:
+        self.loader = _Loader(text)
+        self.file, self.error = file, error
+        self.lines: Lines = {}
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, number of values in it)
+        self.nodes = 0
+        self.root: Any = None
+        self.done = False
+
+    def run(self) -> tuple[Any, Lines]:
+        try:
+            self._events()
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            reason = getattr(exc, "problem", None) or str(exc)
+            raise self.error([Problem("", f"not valid YAML/JSON: {reason}", self.file, line)]) from None
+        finally:
+            self.loader.dispose()
+        if not self.done:
+            raise self.error([Problem("", "the file is empty", self.file, 1)])
+        return self.root, self.lines
+
+    def fail(self, path: Path_, line: int, message: str) -> NoReturn:
+        raise self.error([Problem(format_path(path), message, self.file, line)])
+
+    def _events(self) -> None:
+        loader = self.loader
+        while not loader.check_event(yaml.StreamEndEvent):
+            event: Any = loader.get_event()  # type: ignore[no-untyped-call]
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.DocumentStartEvent) and self.done:
+                self.fail((), line, "a file holds one YAML document; found a second one ('---')")
+            elif isinstance(event, yaml.ScalarEvent):
+                self._add(self._scalar(event, line), line, event.anchor, 1)
+            elif isinstance(event, yaml.AliasEvent):
+                self._alias(event.anchor, line)
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                self._open(event, line)
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                frame = self.stack.pop()
+                self._add(frame.value, None, frame.anchor, self.nodes - frame.first_node, built=True)
+
+    def _child_path(self, line: int) -> Path_:
+        """The key path of a list or mapping about to open; a mapping key cannot be one."""
+        path, is_key = self._here()
+        if is_key:
+            self.fail(path, line, "a mapping key must be a single value, not a list or a mapping")
+        return path
+
+    def _open(self, event: Any, line: int) -> None:
+        self._check_tag(event.tag, "map" if isinstance(event, yaml.MappingStartEvent) else "seq", line)
+        path = self._child_path(line)
+        if len(self.stack) >= MAX_DEPTH:
+            self.fail(path, line, f"nesting deeper than {MAX_DEPTH} levels (the limit for YAML/JSON input)")
+        self._count(path, line, 1)
+        self.lines.setdefault(path, line)
+        value: dict[Any, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
+        self.stack.append(_Frame(value, path, event.anchor, self.nodes - 1))
+
+    def _alias(self, anchor: Any, line: int) -> None:
+        if any(frame.anchor == anchor for frame in self.stack):
+            self.fail(self._here()[0], line, f"alias *{anchor} refers to a value that contains it (recursive)")
+        if anchor not in self.anchors:
+            self.fail(self._here()[0], line, f"alias *{anchor} names no anchor &{anchor} given before it")
+        value, size = self.anchors[anchor]
+        self._add(copy.deepcopy(value) if size > 1 else value, line, None, size)
+
+    def _count(self, path: Path_, line: int, size: int) -> None:
+        self.nodes += size
+        if self.nodes > MAX_NODES:
+            self.fail(path, line, f"more than {MAX_NODES:,} values (aliases counted as copies): the limit for one file")
+
+    def _here(self) -> tuple[Path_, bool]:
+        """The key path of the value the parser is at, and whether it is a mapping's key."""
+        if not self.stack:
+            return (), False
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            return (*frame.path, len(frame.value)), False
+        if frame.key is _OPEN:
+            return frame.path, True
+        return (*frame.path, frame.key), False
+
+    def _add(self, value: Any, line: int | None, anchor: str | None, size: int, built: bool = False) -> None:
+        """Place a finished value: as the root, as a list item, or as a mapping's key or value."""
+        if anchor is not None:
+            self.anchors[anchor] = (value, size)
+        if not built:
+            path, is_key = self._here()
+            self._count(path, line or 0, size)
+            if not is_key:
+                self.lines.setdefault(path, line or 0)
+        if not self.stack:
+            self.root, self.done = value, True
+            return
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            frame.value.append(value)
+        elif frame.key is _OPEN:
+            self._key(frame, value, line or 0)
+        else:
+            frame.value[frame.key] = value
+            frame.key = _OPEN
+
+    def _key(self, frame: _Frame, key: Any, line: int) -> None:
+        assert isinstance(frame.value, dict)
+        if isinstance(key, _MergeKey):
+            self.fail(frame.path, line, "YAML merge keys (<<) are not supported; write the keys out")
+        if isinstance(key, dict | list):
+            self.fail(frame.path, line, "a mapping key must be a single value, not a list or a mapping")
+        if key in frame.value:
+            first = self.lines.get((*frame.path, key))
+            where = (*frame.path, key)
+            self.fail(where, line, f"duplicate key '{key}' (first given on line {first}); a key may appear once")
+        frame.key = key
+        self.lines[(*frame.path, key)] = line
+
+    def _check_tag(self, tag: str | None, kind: str, line: int) -> None:
+        if tag is not None and tag != "!" and tag not in _ALLOWED_TAGS | {f"{_CORE}{kind}"}:
+            self.fail(
+                self._here()[0],
+                line,
+                f"YAML tag {_short_tag(tag)} is not supported: facts and packs are plain YAML "
+                "(text, numbers, true/false, dates, lists, mappings)",
+            )
+
+    def _scalar(self, event: Any, line: int) -> Any:
+        text = event.value
+        if len(text) > MAX_SCALAR_CHARS:
+            self.fail(self._here()[0], line, f"a value of {len(text):,} characters: the limit is {MAX_SCALAR_CHARS:,}")
+        self._check_tag(event.tag, "str", line)
+        if event.tag is None:
+            tag = self.loader.resolve(yaml.ScalarNode, text, event.implicit)  # type: ignore[no-untyped-call]
+        elif event.tag == "!":
+            tag = f"{_CORE}str"
+        else:
+            tag = event.tag
+        if tag == f"{_CORE}merge":
+            return _MergeKey()
+        if tag not in _ALLOWED_TAGS or tag.endswith((":str", ":map", ":seq")):
+            return text  # '=' (YAML 1.1's value key) and any other oddity stays text
+        return self._construct(tag, text, event, line)
+
+    def _construct(self, tag: str, text: str, event: Any, line: int) -> Any:
+        kind = tag.removeprefix(_CORE)
+        if kind == "int" and _LEADING_ZERO.fullmatch(text) and event.tag is None:
+            return text  # YAML 1.1 reads 0131 as octal 89; a code with a leading zero is text (industry codes)
+        if kind == "int" and len(text.replace("_", "").lstrip("+-")) > 24:
+            self.fail(self._here()[0], line, f"integer {excerpt(text, 40)} is beyond {MAX_INT_BITS} bits")
+        node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+        try:
+            value = getattr(self.loader, f"construct_yaml_{kind}")(node)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            what = "a calendar date" if kind == "timestamp" else f"a valid {kind}"
+            self.fail(self._here()[0], line, f"{excerpt(text, 40)} is not {what} ({exc})")
+        if kind == "int" and not -(2**63) <= value < 2**MAX_INT_BITS:
+            self.fail(self._here()[0], line, f"integer {excerpt(text, 40)} is beyond {MAX_INT_BITS} bits")
+        return value
+
+
+_LEADING_ZERO = re.compile(r"0[0-9_]+")
+
+
+class _MergeKey:
+    """A plain `<<` in key position: YAML 1.1's merge key, refused by name."""
+
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 
 
 # --- places in a file ----------------------------------------------------------------------------------------

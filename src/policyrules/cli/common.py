@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -30,10 +31,12 @@ class Parser(argparse.ArgumentParser):
 
 def as_of(text: str) -> date:
     """The `--as-of` argument type: a date YYYY-MM-DD."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text[:40]}'")
     try:
         return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text}'") from None
+    except ValueError as exc:  # 2021-02-30, 2021-13-01, 0000-01-01
+        raise argparse.ArgumentTypeError(f"'{text}' is not a calendar date ({exc})") from None
 
 
 def print_json(data: Any) -> None:
