@@ -91,6 +91,7 @@ class PackDefinition:
     parent: PackDefinition | None
     where: Where
     acknowledged: tuple[Acknowledgment, ...] = ()  # this pack's own; lint also honours its ancestors'
+    files: tuple[str, ...] = ()  # the files of its directory the pack reads (relative): all a snapshot needs
 
     @property
     def id(self) -> str:

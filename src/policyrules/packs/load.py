@@ -12,6 +12,7 @@ from ..yamlio import Where, read_yaml, validate
 from .acknowledged import resolve_acknowledged
 from .clauses import resolve_clauses
 from .definition import PackDefinition
+from .files import inside_pack, read_pack_text
 from .find import resolve_pack_dir
 from .policies import resolve_policies
 from .rules import resolve_rules
@@ -68,6 +69,7 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
         parent=parent,
         where=_where(files, "pack.yaml", "pack"),
         acknowledged=acknowledged,
+        files=(*PACK_FILES, *sorted({doc.source for doc in meta.documents.values()})),
     )
 
 
@@ -99,7 +101,8 @@ def _read_pack_files(directory: Path) -> dict[str, tuple[Any, Where]]:
         path = directory / name
         if not path.is_file():
             raise PackError([Problem("", f"missing {name}: a pack directory holds {', '.join(PACK_FILES)}", str(path))])
-        data, lines = read_yaml(path.read_text(encoding="utf-8"), str(path), PackError)
+        inside_pack(directory, name, Where(str(path), ()))  # a link out of the pack directory is refused
+        data, lines = read_yaml(read_pack_text(path), str(path), PackError)
         out[name] = (data, Where(str(path), (), lines))
     return out
 

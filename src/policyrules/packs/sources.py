@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem
+from ..errors import PackError, Problem
 from ..yamlio import Where
+from .files import MAX_SOURCE_BYTES, inside_pack, read_pack_text
 
 _LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
 
@@ -29,11 +30,12 @@ def read_sources(
     """The cleaned text of each document, by document id; `where` is the place of `documents:` in pack.yaml."""
     sources: dict[str, str] = {}
     for doc_id, doc in documents.items():
-        path = directory / doc.source
-        if not path.is_file():
-            problems.append(where.at(doc_id, "source").problem(f"source text '{doc.source}' not found in {directory}"))
+        try:
+            path = inside_pack(directory, doc.source, where.at(doc_id, "source"))
+            text = clean_source(read_pack_text(path, MAX_SOURCE_BYTES))
+        except PackError as exc:
+            problems.extend(exc.problems)
             continue
-        text = clean_source(path.read_text(encoding="utf-8"))
         span = document_span(text, doc.source_starts, doc.source_ends)
         if isinstance(span, str):
             sources[doc_id] = span

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engines import Pack
-from ..packs import PackDefinition, shipped_pack_ids
+from ..packs import PackDefinition, Where, inside_pack, shipped_pack_ids
 from .canonical import canonical_json
 
 
@@ -43,17 +43,18 @@ def _pack_chain(definition: PackDefinition) -> list[PackDefinition]:
     return chain
 
 
-def _files_of(directory: Path) -> Iterator[Path]:
-    for path in sorted(directory.rglob("*")):
-        relative = path.relative_to(directory).parts
-        if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in relative):
-            yield path
+def _files_of(definition: PackDefinition) -> Iterator[tuple[str, Path]]:
+    """The files the pack reads (its three YAML files and its source texts), resolved inside its directory:
+    never a case, an example, or a file a link points to outside."""
+    directory = Path(definition.directory)
+    for rel in definition.files:
+        yield rel, inside_pack(directory, rel, Where(str(directory / rel), ()))
 
 
 def content_hash(files: Iterable[PackFile]) -> str:
-    """sha256 over the lines '<pack id>/<path> <sha256 of the file>', sorted: every file of the pack directory
-    and of each pack it extends (hidden files and __pycache__ excluded). Directory names do not enter it, so
-    the same pack installed elsewhere has the same hash."""
+    """sha256 over the lines '<pack id>/<path> <sha256 of the file>', sorted: every file the pack reads
+    (pack.yaml, clauses.yaml, rules.yaml and its source texts) and those of each pack it extends. Directory
+    names do not enter it, so the same pack installed elsewhere has the same hash."""
     lines = sorted(f"{f.pack_id}/{f.path} {f.sha256}\n" for f in files)
     return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
@@ -63,12 +64,11 @@ def snapshot_pack(pack: Pack) -> PackSnapshot:
     blobs: dict[str, bytes] = {}
     for definition in _pack_chain(pack.definition):
         directory = Path(definition.directory)
-        for path in _files_of(directory):
+        for rel, path in _files_of(definition):
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
             blobs[digest] = data
-            rel = path.relative_to(directory).as_posix()
-            files.append(PackFile(definition.meta.id, directory.name, rel, digest))
+            files.append(PackFile(definition.meta.id, directory.resolve().name, rel, digest))
     return PackSnapshot(pack.id, pack.version, content_hash(files), tuple(files), blobs)
 
 
