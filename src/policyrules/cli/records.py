@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..engines import Pack, Result
-from ..records import ENV_VAR, Recorder, RecordStore, default_db_path, list_json, render_list, render_replay, replay
+from ..records import (
+    ENV_VAR,
+    Recorder,
+    RecordStore,
+    default_db_path,
+    record_json,
+    render_list,
+    render_replay,
+    replay,
+    verify,
+)
 from .common import EXIT_FAILED, EXIT_OK, Handler, print_json
 
 _FACTS_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson", ".csv", ".xlsx")
@@ -78,6 +89,10 @@ def register(sub: Any) -> dict[str, Handler]:
     listing.add_argument("--limit", type=int, default=20, help="at most this many (0: all; default 20)")
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
+    check = verbs.add_parser("verify", help="check every record's hash chain and every stored content hash")
+    check.add_argument("--db", default=None, help="records database (default as for records list)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+
     rep = sub.add_parser("replay", help="re-evaluate a recorded decision with its own pack and the current one")
     rep.add_argument("id", help="a record id (or a unique start of one)")
     rep.add_argument("--db", default=None, help="records database (default as for records list)")
@@ -90,13 +105,32 @@ def _db(args: argparse.Namespace) -> Path:
 
 
 def cmd_records(args: argparse.Namespace) -> int:
+    if args.records_command == "verify":
+        return cmd_verify(args)
     with RecordStore.open(_db(args), create=False) as store:
-        rows = store.list(args.pack, args.uscc, args.source_command, args.limit)
-    if args.format == "json":
-        print_json(list_json(rows))
-    else:
-        print(render_list(rows), end="")
+        rows = store.iter_records(args.pack, args.uscc, args.source_command, args.limit)
+        if args.format == "json":  # streamed: a listing of 200k records holds one record at a time
+            sys.stdout.write("[")
+            for n, row in enumerate(rows):
+                sys.stdout.write(("," if n else "") + "\n  " + json.dumps(record_json(row), ensure_ascii=False))
+            sys.stdout.write("\n]\n")
+        else:
+            for row in rows:
+                sys.stdout.write(render_list([row]))
     return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when every link of the chain and every content hash holds, 1 at the first that does not."""
+    with RecordStore.open(_db(args), create=False) as store:
+        found = verify(store)
+    if args.format == "json":
+        print_json(found.to_json())
+    elif found.ok:
+        print(f"{found.records} records, chain intact; head {found.head}")
+    else:
+        print(f"BROKEN after {found.records} intact records: {found.problem}")
+    return EXIT_OK if found.ok else EXIT_FAILED
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

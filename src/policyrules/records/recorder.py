@@ -40,11 +40,9 @@ class Recorder:
         store.add_pack(snapshot)
         return cls(store, pack, snapshot, pack_ref(given_ref, pack), command)
 
-    def shared(self, engine: str, as_of: date) -> tuple[str, str, str, str, str, str, str]:
-        """The columns pack_id … as_of, in RECORD_COLUMNS order."""
+    def shared(self, engine: str, as_of: date) -> tuple[str, str, str, str, str]:
+        """The columns pack_hash … as_of, in RECORD_COLUMNS order."""
         return (
-            self.pack.id,
-            self.pack.version,
             self.snapshot.content_hash,
             self.ref,
             engine,
@@ -58,7 +56,7 @@ class Recorder:
         input_json = canonical_json(document)
         result_json = canonical_json(result.to_json(trace=False))
         result_hash = sha256_text(result_json)
-        outcomes, citations = decision_summary(result)
+        outcomes, _ = decision_summary(result)  # the citations are in the stored result
         enterprise = document.get("enterprise") if isinstance(document, Mapping) else None
         ent = enterprise if isinstance(enterprise, Mapping) else {}
         row_values = (
@@ -69,11 +67,8 @@ class Recorder:
             row,
             *self.shared(result.engine, result.as_of),
             _text_or_none(ent.get("uscc")),
-            _text_or_none(ent.get("name")),
             input_json,
-            sha256_text(input_json),
             outcomes,
-            citations,
             result_hash,
         )
         self.store.append([row_values], [(result_hash, result_json)])

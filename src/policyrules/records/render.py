@@ -8,7 +8,7 @@ from typing import Any
 
 from ..packs import DECISIONS
 from .replay import Replay
-from .schema import RECORD_COLUMNS
+from .schema import READ_COLUMNS
 
 
 def render_replay(rep: Replay) -> str:
@@ -75,10 +75,12 @@ def render_list(rows: Sequence[Mapping[str, Any]]) -> str:
 
 def list_json(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The records of a listing as JSON: every column but the input, outcomes and citations decoded."""
-    out = []
-    for r in rows:
-        item = {k: r[k] for k in RECORD_COLUMNS if k != "input"}
-        item["outcomes"] = json.loads(r["outcomes"])
-        item["citations"] = json.loads(r["citations"])
-        out.append(item)
-    return out
+    return [record_json(r) for r in rows]
+
+
+def record_json(r: Mapping[str, Any]) -> dict[str, Any]:
+    """One record of a listing as JSON (streamed one by one by `records list --format json`)."""
+    item = {k: r[k] for k in READ_COLUMNS if k != "input"}
+    item["outcomes"] = json.loads(r["outcomes"])
+    item["citations"] = json.loads(r["citations"])
+    return item

@@ -14,7 +14,7 @@ from typing import Any
 from ..engines import Pack, load_pack
 from ..errors import PolicyRulesError
 from ..packs import DECISIONS
-from .schema import RECORD_COLUMNS
+from .schema import READ_COLUMNS
 from .snapshot import snapshot_pack
 from .store import RecordsError, RecordStore
 
@@ -62,7 +62,7 @@ class Replay:
         return self.current_pack.same
 
     def to_json(self) -> dict[str, Any]:
-        rec = {k: self.record[k] for k in RECORD_COLUMNS if k not in ("input", "outcomes", "citations")}
+        rec = {k: self.record[k] for k in READ_COLUMNS if k not in ("input", "outcomes", "citations")}
         rec["outcomes"] = json.loads(self.record["outcomes"])
         return {
             "record": rec,

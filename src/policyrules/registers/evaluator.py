@@ -39,7 +39,7 @@ class Config:
     output_kind: OutputKind
     columns: tuple[Column, ...] = ()
     encoding: str = "utf-8"  # of CSV chunks (any byte-order mark is dropped before the first chunk)
-    record: tuple[str, ...] | None = None  # the shared record columns (pack_id … as_of) when recording
+    record: tuple[str, ...] | None = None  # the shared record columns (pack_hash … as_of) when recording
     command: str = "batch"
     source: str | None = None
     xlsx_xml: bool = False  # XLSX rows rendered as sheet XML by the worker (batch) rather than as values (dask)
@@ -151,9 +151,7 @@ class Evaluator:
                     if result_hash not in self._sent_results:
                         self._sent_results.add(result_hash)
                         results.append((result_hash, result_json))
-                outcomes, citations, result_hash = cached_rec[1]
-                input_json = canonical_json(doc)
-                ent = facts.enterprise
+                outcomes, _, result_hash = cached_rec[1]
                 records.append(
                     (
                         record_id,
@@ -162,12 +160,9 @@ class Evaluator:
                         self.config.source,
                         row,
                         *self.config.record,
-                        ent.uscc,
-                        ent.name,
-                        input_json,
-                        sha256_text(input_json),
+                        facts.enterprise.uscc,
+                        canonical_json(doc),
                         outcomes,
-                        citations,
                         result_hash,
                     )
                 )
