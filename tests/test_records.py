@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -19,8 +21,11 @@ import pytest
 
 from policyrules import load_pack
 from policyrules.records import (
+    RECORD_COLUMNS,
+    PackFile,
     RecordStore,
     canonical_json,
+    chain_hash,
     content_hash,
     format_id,
     parse_id,
@@ -248,3 +253,223 @@ def test_a_batch_killed_halfway_keeps_every_committed_record(tmp_path: Path) -> 
     summary = run_batch(str(register), tmp_path / "again.csv", "chongqing", as_of=date(2022, 6, 1), record=db)
     with RecordStore.open(db, create=False) as store:
         assert store.count() == len(rows) + summary.recorded == len(rows) + total
+
+
+# --- records you can trust (issue 13, items 5, 6 and 7) ----------------------------------------------------------
+
+
+def recorded_db(tmp_path: Path, times: int = 3) -> tuple[Path, list[str]]:
+    db = tmp_path / "r.sqlite"
+    ids = []
+    for _ in range(times):
+        proc = run_cli("evaluate", "--pack", "chongqing", "--as-of", "2022-03-01", str(EXAMPLE), "--record", str(db))
+        assert proc.returncode == 0, proc.stderr
+        ids.append(recorded_id(proc.stderr))
+    return db, ids
+
+
+def test_insert_or_replace_cannot_rewrite_a_record_or_a_stored_result(tmp_path: Path) -> None:
+    db, _ = recorded_db(tmp_path, 1)
+    raw = sqlite3.connect(db)
+    columns = [r[1] for r in raw.execute("PRAGMA table_info(records)")]
+    row = list(raw.execute("SELECT * FROM records").fetchone())
+    row[columns.index("as_of")] = "2099-01-01"
+    with pytest.raises(sqlite3.IntegrityError, match="REPLACE on records refused"):
+        raw.execute(f"INSERT OR REPLACE INTO records VALUES ({', '.join('?' * len(row))})", row)
+    sha, _ = raw.execute("SELECT sha256, json FROM results").fetchone()
+    with pytest.raises(sqlite3.IntegrityError, match="REPLACE on results refused"):
+        raw.execute("INSERT OR REPLACE INTO results VALUES (?, '{}')", (sha,))
+    with pytest.raises(sqlite3.IntegrityError, match="REPLACE on pack_files refused"):
+        raw.execute("REPLACE INTO pack_files SELECT sha256, x'00' FROM pack_files LIMIT 1")
+    assert raw.execute("SELECT as_of FROM records").fetchone() == ("2022-03-01",)
+    raw.close()
+
+
+def test_records_verify_passes_an_intact_chain_and_names_the_first_broken_link(tmp_path: Path) -> None:
+    db, ids = recorded_db(tmp_path, 3)
+    ok = run_cli("records", "verify", "--db", str(db), "--format", "json")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    report = json.loads(ok.stdout)
+    assert report["ok"] is True and report["records"] == 3 and report["first_problem"] is None
+    with RecordStore.open(db, create=False) as store:
+        assert report["head"] == store.get(ids[-1])["record_hash"]
+    # an attacker with plain SQL drops the triggers and rewrites the second record in place
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER records_no_update")
+    raw.execute("UPDATE records SET as_of = '2030-01-01' WHERE id = ?", (ids[1],))
+    raw.commit()
+    raw.close()
+    broken = run_cli("records", "verify", "--db", str(db))
+    assert broken.returncode == 1
+    assert f"BROKEN after 1 intact records: record #2 ({ids[1]})" in broken.stdout
+    # rewriting its hash too moves the break to the next record: the chain still shows it
+    with RecordStore.open(db, create=False) as store:
+        rec = store.db.execute("SELECT * FROM records WHERE id = ?", (ids[1],)).fetchone()
+    raw = sqlite3.connect(db)
+    first_hash = raw.execute("SELECT record_hash FROM records WHERE id = ?", (ids[0],)).fetchone()[0]
+    cols = [r[1] for r in raw.execute("PRAGMA table_info(records)")]
+    values = [rec[cols.index(c)] for c in RECORD_COLUMNS]
+    raw.execute("UPDATE records SET record_hash = ? WHERE id = ?", (chain_hash(first_hash, values), ids[1]))
+    raw.commit()
+    raw.close()
+    moved = run_cli("records", "verify", "--db", str(db))
+    assert moved.returncode == 1 and f"record #3 ({ids[2]})" in moved.stdout
+
+
+def test_records_verify_finds_an_altered_stored_result(tmp_path: Path) -> None:
+    db, _ = recorded_db(tmp_path, 1)
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER results_no_update")
+    raw.execute("UPDATE results SET json = replace(json, 'keep', 'expired')")
+    raw.commit()
+    raw.close()
+    proc = run_cli("records", "verify", "--db", str(db))
+    assert proc.returncode == 1 and "stored result" in proc.stdout and "does not match its hash" in proc.stdout
+
+
+@pytest.mark.parametrize("kind", ["text", "other_sqlite"])
+def test_read_commands_refuse_a_file_that_is_not_a_records_database_and_change_nothing(
+    tmp_path: Path, kind: str
+) -> None:
+    target = tmp_path / "notes.db"
+    if kind == "text":
+        target.write_text("not a database at all\n", "utf-8")
+    else:
+        other = sqlite3.connect(target)
+        other.execute("CREATE TABLE notes (x TEXT)")
+        other.commit()
+        other.close()
+    before = target.read_bytes()
+    for args in (("records", "list"), ("records", "verify"), ("replay", "01ARZ3NDEKTSV4RRFFQ69G5FAV")):
+        proc = run_cli(*args, "--db", str(target))
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "not a policyrules records database" in proc.stderr and "Traceback" not in proc.stderr
+    assert target.read_bytes() == before
+    if kind == "other_sqlite":
+        check = sqlite3.connect(target)
+        assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert [r[0] for r in check.execute("SELECT name FROM sqlite_schema")] == ["notes"]
+        check.close()
+    # and --record does not turn someone else's database into a records database either
+    rec = run_cli("evaluate", "--pack", "chongqing", "--as-of", "2022-03-01", str(EXAMPLE), f"--record={target}")
+    assert rec.returncode == 2 and "not a policyrules records database" in rec.stderr
+    assert target.read_bytes() == before
+
+
+def test_records_list_json_streams_every_record(tmp_path: Path) -> None:
+    db, ids = recorded_db(tmp_path, 3)
+    proc = run_cli("records", "list", "--db", str(db), "--limit", "0", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    listed = json.loads(proc.stdout)
+    assert [r["id"] for r in listed] == ids[::-1]
+    assert all("渝环规〔2021〕5号 三、（七）一是" in r["citations"]["inspection"] for r in listed)
+    assert {r["pack_id"] for r in listed} == {"chongqing"} and all("input" not in r for r in listed)
+
+
+def test_a_record_stores_only_what_cannot_be_derived(tmp_path: Path) -> None:
+    db, ids = recorded_db(tmp_path, 1)
+    raw = sqlite3.connect(db)
+    columns = {r[1] for r in raw.execute("PRAGMA table_info(records)")}
+    assert not columns & {"pack_id", "pack_version", "name", "input_hash", "citations"}
+    total = " + ".join(f"coalesce(length(CAST({c} AS BLOB)), 0)" for c in columns - {"input"})
+    overhead = raw.execute(f"SELECT {total} FROM records").fetchone()[0]
+    raw.close()
+    assert overhead <= 512  # besides the input itself: ids, hashes, time, outcomes (about 1 KB a record in all)
+    with RecordStore.open(db, create=False) as store:
+        rec = store.get(ids[0])
+    assert rec["name"] == "重庆渝北示例电子科技有限公司" and rec["pack_id"] == "chongqing"
+
+
+def crafted_db(tmp_path: Path, rel: str, directory: str = "chongqing") -> tuple[Path, str]:
+    """A records database from elsewhere whose stored pack names the file `rel`: its hashes all consistent."""
+    db, ids = recorded_db(tmp_path, 1)
+    payload = b"import os; os.system('echo owned')\n"
+    digest = hashlib.sha256(payload).hexdigest()
+    raw = sqlite3.connect(db)
+    for trigger in ("packs_no_update", "records_no_update"):
+        raw.execute(f"DROP TRIGGER {trigger}")
+    manifest = raw.execute("SELECT manifest FROM packs").fetchone()[0]
+    entries = [*json.loads(manifest), ["chongqing", directory, rel, digest]]
+    new_hash = content_hash([PackFile(*e) for e in entries])
+    raw.execute("INSERT INTO pack_files VALUES (?, ?)", (digest, payload))
+    raw.execute("UPDATE packs SET content_hash = ?, manifest = ?", (new_hash, json.dumps(entries)))
+    raw.execute("UPDATE records SET pack_hash = ?", (new_hash,))
+    raw.commit()
+    raw.close()
+    return db, ids[0]
+
+
+@pytest.mark.parametrize(
+    ("rel", "directory"),
+    [("../../escaped.pth", "chongqing"), ("/tmp/escaped.pth", "chongqing"), ("x.pth", ".."), ("a/../../b.pth", "c")],
+)
+def test_replay_never_writes_outside_its_temporary_folder(tmp_path: Path, rel: str, directory: str) -> None:
+    db, record_id = crafted_db(tmp_path, rel, directory)
+    before = set(Path(tempfile_root()).iterdir())
+    proc = run_cli("replay", record_id, "--db", str(db))
+    assert proc.returncode in (0, 1, 2) and "Traceback" not in proc.stderr
+    assert "unsafe path" in proc.stdout + proc.stderr
+    assert not (Path(tempfile_root()) / "escaped.pth").exists() and not Path("/tmp/escaped.pth").exists()
+    assert not [p for p in set(Path(tempfile_root()).iterdir()) - before if p.name.endswith(".pth")]
+
+
+def tempfile_root() -> str:
+    return tempfile.gettempdir()
+
+
+def test_replay_checks_hashes_before_writing_anything(tmp_path: Path) -> None:
+    db, ids = recorded_db(tmp_path, 1)
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER pack_files_no_update")
+    raw.execute("UPDATE pack_files SET content = x'00' WHERE rowid = (SELECT min(rowid) FROM pack_files)")
+    raw.commit()
+    raw.close()
+    with RecordStore.open(db, create=False) as store:
+        rep = replay(store, ids[0])
+    assert rep.recorded_pack.error is not None and "missing or altered" in rep.recorded_pack.error
+
+
+def test_snapshots_hold_only_the_files_a_pack_reads_and_nothing_a_link_points_to(tmp_path: Path) -> None:
+    packs = copy_packs(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the bureau's password", "utf-8")
+    (packs / "chongqing" / "notes.txt").symlink_to(secret)
+    (packs / "chongqing" / "cases" / "leak.txt").symlink_to(secret)
+    snap = snapshot_pack(load_pack(str(packs / "chongqing")))
+    names = {(f.pack_id, f.path) for f in snap.files}
+    assert names == {
+        (pack, name) for pack in ("chongqing", "mee_2021") for name in ("pack.yaml", "clauses.yaml", "rules.yaml")
+    } | {("chongqing", "source.txt"), ("mee_2021", "source.txt")}
+    assert all(b"password" not in blob for blob in snap.blobs.values())
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kill_9_at_a_random_point_leaves_a_database_that_verifies(tmp_path: Path, seed: int) -> None:
+    docs = good_documents(40)
+    register = tmp_path / "big.jsonl"
+    write_jsonl(register, docs * 60)
+    db = tmp_path / "r.sqlite"
+    if seed == 3:  # a database that already holds records: the chain goes on from them
+        recorded_db(tmp_path, 2)
+    command = [
+        sys.executable, "-m", "policyrules.cli", "batch", "--pack", "chongqing", "--as-of", "2022-06-01",
+        str(register), "-o", str(tmp_path / "out.jsonl"), "--chunk-size", "25", "--record", str(db),
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        start_new_session=True,
+    )
+    time.sleep(random.Random(seed).uniform(0.3, 3.0))  # anywhere from start-up to deep in the batch
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    if db.exists():
+        raw = sqlite3.connect(db)
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        raw.close()
+        check = run_cli("records", "verify", "--db", str(db))
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert "chain intact" in check.stdout
