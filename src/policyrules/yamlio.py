@@ -113,7 +113,17 @@ def _refuse_unprintable(text: str, file: str, error: type[PolicyRulesError]) -> 
     column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
     name = unicodedata.name(char, "a control character" if unicodedata.category(char) == "Cc" else "a non-character")
     message = f"character U+{ord(char):04X} ({name}) at column {column} is not allowed in YAML; remove it"
-    raise error([Problem("", message, file, line)])
+    raise error([Problem(_path_at_line(_UNPRINTABLE.sub(" ", text), line), message, file, line)])
+
+
+def _path_at_line(text: str, line: int) -> str:
+    """The deepest key path that starts on `line` of a document, to locate a problem found in the raw text."""
+    try:
+        _, lines = _Builder(text, "", PolicyRulesError).run()
+    except PolicyRulesError:
+        return ""
+    here = [path for path, at in lines.items() if at == line]
+    return format_path(max(here, key=lambda p: len(p))) if here else ""
 
 
 def _short_tag(tag: str) -> str:
@@ -152,7 +162,11 @@ class _Builder:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
             reason = getattr(exc, "problem", None) or str(exc)
-            raise self.error([Problem("", f"not valid YAML/JSON: {reason}", self.file, line)]) from None
+            if "nesting depth" in reason:  # libyaml's own bound (1000), met while it looks ahead of ours
+                reason = f"nesting deeper than {MAX_DEPTH} levels (the limit for YAML/JSON input)"
+            path = self._here()[0] if self.stack else ()
+            shown = format_path(path[:12]) + ("…" if len(path) > 12 else "")
+            raise self.error([Problem(shown, f"not valid YAML/JSON: {reason}", self.file, line)]) from None
         finally:
             self.loader.dispose()
         if not self.done:

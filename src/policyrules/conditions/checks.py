@@ -82,21 +82,24 @@ def find_cycle(rules: Sequence[CompiledRule]) -> str | None:
         edges[f"rule {rule.id}"] = {f"rule {r}" for r in ref_rules} | {f"decision {d}" for d in ref_decisions}
         edges[f"decision {rule.decision}"].add(f"rule {rule.id}")
     done: set[str] = set()
-
-    def visit(node: str, trail: tuple[str, ...]) -> str | None:
-        if node in trail:
-            return " -> ".join((*trail[trail.index(node) :], node))
-        if node in done:
-            return None
-        for nxt in sorted(edges.get(node, ())):
-            cycle = visit(nxt, (*trail, node))
-            if cycle:
-                return cycle
-        done.add(node)
-        return None
-
     for start in sorted(edges):
-        cycle = visit(start, ())
-        if cycle:
-            return cycle
+        if start in done:
+            continue
+        # depth-first without recursion (a chain of thousands of references must not reach Python's limit)
+        trail: list[str] = []
+        stack: list[tuple[str, list[str]]] = [(start, sorted(edges.get(start, ())))]
+        while stack:
+            node, todo = stack[-1]
+            if not trail or trail[-1] != node:
+                trail.append(node)
+            nxt = next((n for n in todo if n not in done), None)
+            if nxt is None:
+                done.add(node)
+                stack.pop()
+                trail.pop()
+                continue
+            todo.remove(nxt)
+            if nxt in trail:
+                return " -> ".join((*trail[trail.index(nxt) :], nxt))
+            stack.append((nxt, sorted(edges.get(nxt, ()))))
     return None

@@ -11,6 +11,7 @@ from ..packs import PackDefinition
 from .checks import decision_problems, find_cycle, policy_problems, says_problems
 from .compiled import CompiledPack, CompiledRule
 from .ir import AllOf, AnyOf, Cond, Leaf, NotOf, OutcomeRef
+from .limits import limit_problems
 from .parser import ConditionParser
 from .view import Atom
 
@@ -28,6 +29,8 @@ def compile_pack(definition: PackDefinition) -> CompiledPack:
     cycle = None if problems else find_cycle(compiled)
     if cycle:
         problems.append(definition.where.problem(f"rules refer to each other in a cycle: {cycle}"))
+    if not problems:
+        problems += limit_problems(definition, compiled)
     if problems:
         raise PackError(problems)
     return CompiledPack(definition, dict(parser.atoms), tuple(compiled), parser.grade_codes)

@@ -12,6 +12,7 @@ from ..facts import ENUM_LABELS, ViolationKind
 from ..packs import CreditSchemeSpec, Where
 from .fields import COUNT_FILTERS, DERIVED_FACTS, FACT_FIELDS, FieldInfo
 from .ir import Cond, Leaf
+from .limits import MAX_NUMBER, window_problem
 from .view import (
     Atom,
     Context,
@@ -211,7 +212,11 @@ class LeafParser:
         if isinstance(value, Mapping) and len(value) == 1:
             unit, amount = next(iter(value.items()))
             if unit in ("years", "months", "days") and isinstance(amount, int) and amount > 0:
-                return (unit, amount)
+                too_long = window_problem(unit, amount)
+                if too_long is None:
+                    return (unit, amount)
+                self.problems.append(where.problem(too_long))
+                return _INVALID
         self.problems.append(
             where.problem(f"expected a window like {{years: 1}}, {{months: 6}} or {{days: 30}}, found {value!r}")
         )
@@ -225,8 +230,8 @@ class LeafParser:
         if op == "present" or atom.kind == "bool":
             return operand if isinstance(operand, bool) else bad("true or false")
         if atom.kind == "int":
-            ok = isinstance(operand, int) and not isinstance(operand, bool) and operand >= 0
-            return operand if ok else bad("a whole number ≥ 0")
+            ok = isinstance(operand, int) and not isinstance(operand, bool) and 0 <= operand <= MAX_NUMBER
+            return operand if ok else bad(f"a whole number from 0 to {MAX_NUMBER:,}")
         if op == "in":
             if not isinstance(operand, list) or not operand:
                 return bad("a non-empty list")
