@@ -122,8 +122,8 @@ def _path_at_line(text: str, line: int) -> str:
         _, lines = _Builder(text, "", PolicyRulesError).run()
     except PolicyRulesError:
         return ""
-    here = [path for path, at in lines.items() if at == line]
-    return format_path(max(here, key=lambda p: len(p))) if here else ""
+    here: list[Path_] = sorted((path for path, at in lines.items() if at == line), key=len)
+    return format_path(here[-1]) if here else ""
 
 
 def _short_tag(tag: str) -> str:
