@@ -126,6 +126,11 @@ def _path_at_line(text: str, line: int) -> str:
     return format_path(here[-1]) if here else ""
 
 
+def _shown(path: Path_) -> str:
+    """A key path for a message, its first 12 steps only: a path 10,000 levels deep is not a location."""
+    return format_path(path[:12]) + ("…" if len(path) > 12 else "")
+
+
 def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
 
@@ -165,8 +170,7 @@ class _Builder:
             if "nesting depth" in reason:  # libyaml's own bound (1000), met while it looks ahead of ours
                 reason = f"nesting deeper than {MAX_DEPTH} levels (the limit for YAML/JSON input)"
             path = self._here()[0] if self.stack else ()
-            shown = format_path(path[:12]) + ("…" if len(path) > 12 else "")
-            raise self.error([Problem(shown, f"not valid YAML/JSON: {reason}", self.file, line)]) from None
+            raise self.error([Problem(_shown(path), f"not valid YAML/JSON: {reason}", self.file, line)]) from None
         finally:
             self.loader.dispose()
         if not self.done:
@@ -174,7 +178,7 @@ class _Builder:
         return self.root, self.lines
 
     def fail(self, path: Path_, line: int, message: str) -> NoReturn:
-        raise self.error([Problem(format_path(path), message, self.file, line)])
+        raise self.error([Problem(_shown(path), message, self.file, line)])
 
     def _events(self) -> None:
         loader = self.loader

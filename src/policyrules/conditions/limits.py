@@ -41,7 +41,7 @@ def limit_problems(definition: PackDefinition, rules: Sequence[CompiledRule]) ->
         if depth > MAX_GROUP_DEPTH:
             problems.append(where.problem(f"conditions nested {depth} deep: the limit is {MAX_GROUP_DEPTH}"))
         if count > MAX_CONDITIONS:
-            problems.append(where.problem(f"{count} conditions in one rule: the limit is {MAX_CONDITIONS}"))
+            problems.append(where.problem(f"{count:,} conditions in one rule: the limit is {MAX_CONDITIONS:,}"))
     if problems:
         return problems
     sizes = _inlined_sizes(definition, rules)
