@@ -372,7 +372,7 @@ def _located(err: Mapping[str, Any], where: Where, model: type[BaseModel]) -> Pr
     if err["type"] == "missing":
         return here.problem("required key is missing")
     message = str(err["msg"]).removeprefix("Value error, ")
-    shown = "" if isinstance(found, dict | list) else f"; found {found!r}"
+    shown = "" if isinstance(found, dict | list) else f"; found {excerpt(found)}"
     return here.problem(f"{message}{shown}")
 
 

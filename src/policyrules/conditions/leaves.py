@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import Problem, did_you_mean
 from ..facts import ENUM_LABELS, ViolationKind
 from ..packs import CreditSchemeSpec, Where
+from ..yamlio import excerpt
 from .fields import COUNT_FILTERS, DERIVED_FACTS, FACT_FIELDS, FieldInfo
 from .ir import Cond, Leaf
 from .limits import MAX_NUMBER, window_problem
@@ -204,7 +205,7 @@ class LeafParser:
                 return _INVALID
             return tuple(sorted(str(p) for p in parsed))
         if not isinstance(value, bool):
-            self.problems.append(where.problem(f"expected true or false, found {value!r}"))
+            self.problems.append(where.problem(f"expected true or false, found {excerpt(value)}"))
             return _INVALID
         return value
 
@@ -218,13 +219,13 @@ class LeafParser:
                 self.problems.append(where.problem(too_long))
                 return _INVALID
         self.problems.append(
-            where.problem(f"expected a window like {{years: 1}}, {{months: 6}} or {{days: 30}}, found {value!r}")
+            where.problem(f"expected a window like {{years: 1}}, {{months: 6}} or {{days: 30}}, found {excerpt(value)}")
         )
         return _INVALID
 
     def _operand(self, atom: Atom, op: str, operand: Any, where: Where) -> Any:
         def bad(expected: str) -> Any:
-            self.problems.append(where.problem(f"expected {expected}, found {operand!r}"))
+            self.problems.append(where.problem(f"expected {expected}, found {excerpt(operand)}"))
             return _INVALID
 
         if op == "present" or atom.kind == "bool":

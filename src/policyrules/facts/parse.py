@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import FactsError, Problem, did_you_mean, format_path
-from ..yamlio import innermost_model
+from ..yamlio import excerpt, innermost_model
 from .model import Facts
 
 
@@ -43,9 +43,9 @@ def _problem_from_error(error: Mapping[str, Any], file: str | None) -> Problem:
         return Problem(path, "required field is missing", file)
     if kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
-        return Problem(path, f"expected one of {expected} (or its Chinese label), found {found!r}", file)
+        return Problem(path, f"expected one of {expected} (or its Chinese label), found {excerpt(found)}", file)
     message = str(error["msg"]).removeprefix("Value error, ")
-    shown = "" if isinstance(found, dict | list) else f" (found {found!r})"
+    shown = "" if isinstance(found, dict | list) else f" (found {excerpt(found)})"
     return Problem(path, f"{message}{shown}", file)
 
 

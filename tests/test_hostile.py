@@ -1,0 +1,249 @@
+"""Hostile input through the command line: facts documents and packs built to crash or exhaust the library. Each
+must exit 2 with a located message (file and line), never 3 and never a traceback, in bounded time. The time
+bound is a generous subprocess timeout, not a timing assertion: a billion-laughs file used to take 21 s and
+gigabytes, a doubling reference chain 33 s; bounded, each is refused in well under a second."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policyrules import PackError, load_pack
+from policyrules.yamlio import MAX_FILE_CHARS
+
+ROOT = Path(__file__).resolve().parents[1]
+MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
+TIMEOUT = 60  # seconds: generous on a loaded 2-core machine; the limits make each run take a fraction of one
+LOCATED = re.compile(r"^policyrules: error: (?P<file>[^:\n]+):(?P<line>\d+): ", re.MULTILINE)
+
+VALID_FACTS = """enterprise:
+  name: 测试有限公司
+  uscc: 91350100M000100Y43
+  listing:
+    listed_on: 2021-06-01
+  violations:
+    - date: 2020-03-01
+      serious: false
+inspection_request:
+  grounds: complaint
+"""
+FACT_VALUE_LINES = (2, 5, 7, 8, 10)  # the lines of VALID_FACTS whose value a mutation replaces
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "policyrules.cli", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        input=stdin,
+        timeout=TIMEOUT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+
+
+def assert_located_refusal(proc: subprocess.CompletedProcess[str], file: Path) -> None:
+    assert proc.returncode == 2, f"exit {proc.returncode}:\n{proc.stderr[:2000]}"
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    located = [m for m in LOCATED.finditer(proc.stderr) if Path(m["file"]).name == file.name]
+    assert located, f"no message names {file.name} and a line:\n{proc.stderr[:2000]}"
+    assert len(proc.stderr) < 20_000, "an error message must not echo the input"
+
+
+# --- generated hostile facts -------------------------------------------------------------------------------
+
+_laughs = "".join(
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9) if i else ', '.join(['lol'] * 9)}]\n" for i in range(12)
+)
+HOSTILE_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "!!python/name:os.system",
+            "!!python/object/apply:os.system ['echo owned']",
+            "!!python/str x",
+            "!!binary 测试",
+            "!!set {a, b}",
+            "!custom x",
+            "2021-02-29",
+            "2021-00-10",
+            "0000-01-01",
+            "2021-13-45",
+            "&a [*a]",
+            "*undefined",
+        ]
+    ),
+    st.integers(21, 6000).map(lambda n: "9" * n),  # integers beyond 64 bits, up to thousands of digits
+    st.integers(65, 30_000).map(lambda n: "[" * n + "]" * n),  # nesting beyond the limit
+    st.integers(65, 3_000).map(lambda n: "{a: " * n + "1" + "}" * n),
+    st.sampled_from(["\x1b[2J", "\x08", "\x7f", "\ufffe", "\x00", "\x1b]0;owned\x07"]).map(lambda c: f"a{c}b"),
+    st.integers(100_001, 400_000).map(lambda n: "x" * n),  # a value over the length limit
+    st.just("{[a, b]: 1}"),  # a list as a mapping key
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(value=HOSTILE_VALUES, line=st.sampled_from(FACT_VALUE_LINES))
+def test_hostile_facts_exit_2_with_a_located_message(
+    value: str, line: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    lines = VALID_FACTS.splitlines()
+    key = lines[line - 1].split(":")[0]
+    lines[line - 1] = f"{key}: {value}"
+    path = tmp_path_factory.mktemp("facts") / "hostile.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_located_refusal(run_cli("evaluate", "--pack", "mee_2021", "--as-of", "2022-01-01", str(path)), path)
+
+
+@pytest.mark.parametrize("levels", [7, 12])
+def test_a_billion_laughs_is_refused_at_the_stated_limit(tmp_path: Path, levels: int) -> None:
+    path = tmp_path / "laughs.yaml"
+    path.write_text(_laughs.split(f"l{levels}:")[0] + VALID_FACTS, encoding="utf-8")
+    proc = run_cli("evaluate", "--pack", "mee_2021", "--as-of", "2022-01-01", str(path))
+    assert_located_refusal(proc, path)
+    assert "more than 200,000 values" in proc.stderr
+
+
+def test_an_8_mb_file_is_refused_without_being_echoed(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(VALID_FACTS.replace("测试有限公司", "长" * 4_000_000), encoding="utf-8")
+    proc = run_cli("evaluate", "--pack", "mee_2021", "--as-of", "2022-01-01", str(path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"larger than the limit of {MAX_FILE_CHARS:,} characters" in proc.stderr and len(proc.stderr) < 1000
+    piped = run_cli("evaluate", "--pack", "mee_2021", "--as-of", "2022-01-01", "-", stdin=path.read_text("utf-8"))
+    assert piped.returncode == 2 and "larger than the limit" in piped.stderr
+
+
+def test_a_long_value_in_the_python_api_is_not_echoed_whole() -> None:
+    from policyrules import FactsError
+
+    pack = load_pack("mee_2021")
+    document = {"enterprise": {"name": "x", "uscc": "9" * 8_000_000}}
+    with pytest.raises(FactsError) as err:
+        pack.evaluate(document, as_of=__import__("datetime").date(2022, 1, 1))
+    assert len(str(err.value)) < 2_000 and "characters)" in str(err.value)
+
+
+def test_a_second_document_and_an_impossible_as_of_are_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text(VALID_FACTS + "---\nenterprise: {}\n", encoding="utf-8")
+    proc = run_cli("evaluate", "--pack", "mee_2021", "--as-of", "2022-01-01", str(path))
+    assert_located_refusal(proc, path)
+    assert "one YAML document" in proc.stderr
+    good = tmp_path / "good.yaml"
+    good.write_text(VALID_FACTS, encoding="utf-8")
+    for day in ("2021-02-29", "2021-13-01", "0000-01-01", "2021-02-30"):
+        proc = run_cli("evaluate", "--pack", "mee_2021", "--as-of", day, str(good))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert f"--as-of: '{day}' is not a calendar date" in proc.stderr
+
+
+# --- generated hostile packs --------------------------------------------------------------------------------
+
+
+def _nested_not(depth: int) -> str:
+    return "{not: " * depth + "{fact: listed, says: 清单企业}" + "}" * depth
+
+
+def _chain(length: int) -> str:
+    rules = "  - id: chain_0\n    decision: supervision\n    yields: general\n    cites: [五、]\n"
+    rules += "    when: {fact: listed, says: 清单企业}\n"
+    for i in range(1, length + 1):
+        ref = f"{{rule: chain_{i - 1}, says: 清单企业}}"
+        rules += f"  - id: chain_{i}\n    decision: supervision\n    yields: general\n    cites: [五、]\n"
+        rules += f"    when: {{any: [{ref}, {ref}]}}\n"
+    return rules
+
+
+SCOPE = "      fact: listed\n      says: 清单企业\n"
+HOSTILE_PACK_EDITS = st.one_of(
+    st.integers(101, 10**9).map(
+        lambda n: ("      serious: true\n", f"      serious: true\n      within: {{years: {n}}}\n")
+    ),
+    st.integers(36_601, 10**12).map(
+        lambda n: ("      serious: true\n", f"      serious: true\n      within: {{days: {n}}}\n")
+    ),
+    st.integers(1_000_001, 2**64 + 5).map(lambda n: ("      at_least: 1", f"      at_least: {n}")),
+    st.integers(25, 400).map(lambda n: (SCOPE, f"      not: {_nested_not(n)}\n")),
+    st.integers(401, 2500).map(
+        lambda n: (SCOPE, "      any: [" + ", ".join(["{fact: listed, says: 清单企业}"] * n) + "]\n")
+    ),
+    st.integers(15, 40).map(lambda n: ("  - id: random_scope\n", _chain(n) + "  - id: random_scope\n")),
+    st.sampled_from(["!!python/name:os.system", "!!binary 清单", "&a [*a]", "2021-02-30"]).map(
+        lambda v: ("      serious: true\n", f"      serious: {v}\n")
+    ),
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(edit=HOSTILE_PACK_EDITS)
+def test_hostile_packs_are_refused_by_validate_with_a_located_message(
+    edit: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    pack_dir = tmp_path_factory.mktemp("packs") / "minimal"
+    shutil.copytree(MINIMAL, pack_dir)
+    rules = pack_dir / "rules.yaml"
+    old, new = edit
+    text = rules.read_text("utf-8")
+    assert old in text
+    rules.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert_located_refusal(run_cli("validate", str(pack_dir)), rules)
+
+
+# --- pack files from elsewhere ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pack_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "minimal"
+    shutil.copytree(MINIMAL, target)
+    return target
+
+
+def test_a_pack_file_saved_as_gbk_is_located(pack_dir: Path) -> None:
+    clauses = pack_dir / "clauses.yaml"
+    clauses.write_bytes(clauses.read_text("utf-8").encode("gbk"))
+    with pytest.raises(PackError) as err:
+        load_pack(str(pack_dir))
+    problem = err.value.problems[0]
+    assert problem.file == str(clauses) and problem.line == 2 and "not UTF-8" in problem.message
+
+
+def test_a_source_text_with_invalid_utf8_is_located(pack_dir: Path) -> None:
+    source = pack_dir / "source.txt"
+    source.write_bytes(source.read_bytes() + b"\n\xff\xfe broken\n")
+    with pytest.raises(PackError) as err:
+        load_pack(str(pack_dir))
+    assert any(p.file and p.file.endswith("source.txt") and "not UTF-8" in p.message for p in err.value.problems)
+
+
+def test_a_source_link_out_of_the_pack_is_refused_and_nothing_of_it_is_quoted(pack_dir: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text((pack_dir / "source.txt").read_text("utf-8") + "口令：hunter2\n", "utf-8")
+    (pack_dir / "source.txt").unlink()
+    (pack_dir / "source.txt").symlink_to(secret)
+    proc = run_cli("validate", str(pack_dir))
+    assert_located_refusal(proc, pack_dir / "pack.yaml")
+    assert "leads outside the pack directory" in proc.stderr and "hunter2" not in proc.stderr
+
+
+def test_a_pack_yaml_file_linked_from_outside_is_refused(pack_dir: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "rules.yaml"
+    shutil.move(pack_dir / "rules.yaml", outside)
+    (pack_dir / "rules.yaml").symlink_to(outside)
+    with pytest.raises(PackError, match="leads outside the pack directory"):
+        load_pack(str(pack_dir))
+
+
+def test_a_link_inside_the_pack_is_followed(pack_dir: Path) -> None:
+    (pack_dir / "texts").mkdir()
+    shutil.move(pack_dir / "source.txt", pack_dir / "texts" / "source.txt")
+    (pack_dir / "source.txt").symlink_to(pack_dir / "texts" / "source.txt")
+    assert load_pack(str(pack_dir)).id == "minimal"
