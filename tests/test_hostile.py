@@ -5,11 +5,15 @@ gigabytes, a doubling reference chain 33 s; bounded, each is refused in well und
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -127,7 +131,7 @@ def test_a_long_value_in_the_python_api_is_not_echoed_whole() -> None:
     pack = load_pack("mee_2021")
     document = {"enterprise": {"name": "x", "uscc": "9" * 8_000_000}}
     with pytest.raises(FactsError) as err:
-        pack.evaluate(document, as_of=__import__("datetime").date(2022, 1, 1))
+        pack.evaluate(document, as_of=date(2022, 1, 1))
     assert len(str(err.value)) < 2_000 and "characters)" in str(err.value)
 
 
@@ -247,3 +251,123 @@ def test_a_link_inside_the_pack_is_followed(pack_dir: Path) -> None:
     shutil.move(pack_dir / "source.txt", pack_dir / "texts" / "source.txt")
     (pack_dir / "source.txt").symlink_to(pack_dir / "texts" / "source.txt")
     assert load_pack(str(pack_dir)).id == "minimal"
+
+
+# --- registers: one bad cell is one row error, never the end of the batch -------------------------------------
+
+
+def _register_rows(n: int) -> list[tuple[str, str]]:
+    from test_batch import good_documents
+
+    docs = good_documents(n)[:n]
+    return [(d["enterprise"]["uscc"], d["enterprise"]["name"]) for d in docs]
+
+
+def _xlsx(path: Path, rows: list[tuple[str, str]], listed_on: date) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["统一社会信用代码", "企业名称", "enterprise.listing.listed_on"])
+    for uscc, name in rows:
+        ws.append([uscc, name, datetime.combine(listed_on, datetime.min.time())])
+    wb.save(path)
+
+
+def _patch_sheet(path: Path, edit: Callable[[str], str]) -> None:
+    with zipfile.ZipFile(path) as old:
+        items = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for info, data in items:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode("utf-8")).encode("utf-8")
+            new.writestr(info, data)
+
+
+def _cell_of(xml: str, ref: str) -> re.Match[str]:
+    found = re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', xml, re.S)
+    assert found, ref
+    return found
+
+
+def test_bad_xlsx_cells_are_row_errors_and_the_rest_is_evaluated(tmp_path: Path) -> None:
+    from policyrules.registers import run_batch
+
+    register = tmp_path / "r.xlsx"
+    rows = _register_rows(8)
+    _xlsx(register, rows, date(2021, 6, 1))
+    bad = {
+        3: ("B3", '<c r="B3" t="s"><v>99999</v></c>', "enterprise.name", "shared string 99999 does not exist"),
+        4: ("C4", '<c r="C4" s="1"><v>abc</v></c>', "enterprise.listing.listed_on", "cannot read the cell value"),
+        5: ("C5", '<c r="C5" s="1"><v>1e300</v></c>', "enterprise.listing.listed_on", "not an Excel date serial"),
+        6: ("B6", '<c r="B6" t="inlineStr"><is><t>坏_xD800_名</t></is></c>', "enterprise.name", "lone surrogate"),
+        7: ("C7", '<c r="C7"><v>-5</v></c>', "enterprise.listing.listed_on", "not an Excel date serial"),
+    }
+
+    def corrupt(xml: str) -> str:
+        for ref, cell, _, _ in bad.values():
+            xml = xml.replace(_cell_of(xml, ref)[0], cell)
+        return xml
+
+    _patch_sheet(register, corrupt)
+    out = tmp_path / "out.csv"
+    summary = run_batch(str(register), out, "chongqing", as_of=date(2022, 6, 1))
+    errors = read_csv(out.with_name("out.errors.csv"))
+    assert {int(e["row"]) for e in errors} == set(bad)
+    for row, (_, _, field, reason) in bad.items():
+        assert any(int(e["row"]) == row and e["field"] == field and reason in e["message"] for e in errors), row
+    assert summary.errors == len(bad) and summary.evaluated == len(rows) - len(bad)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_a_row_that_never_closes_is_refused_before_it_fills_memory(tmp_path: Path) -> None:
+    register = tmp_path / "bomb.xlsx"
+    _xlsx(register, _register_rows(2), date(2021, 6, 1))
+    _patch_sheet(register, lambda xml: xml.replace("</sheetData>", '<row r="9"><c r="A9"><v>' + " " * 20_000_000))
+    assert register.stat().st_size < 200_000  # a small file that inflates to 20 MB without a </row>
+    proc = run_cli(
+        "batch", "--pack", "chongqing", "--as-of", "2022-06-01", str(register), "-o", str(tmp_path / "o.csv")
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "larger than 16,777,216 bytes" in proc.stderr
+
+
+def test_a_damaged_compressed_sheet_is_bad_input(tmp_path: Path) -> None:
+    register = tmp_path / "damaged.xlsx"
+    _xlsx(register, _register_rows(40) * 50, date(2021, 6, 1))
+    data = bytearray(register.read_bytes())
+    with zipfile.ZipFile(register) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + info.compress_size // 2, start + info.compress_size // 2 + 64):
+        data[i] ^= 0x5A
+    register.write_bytes(bytes(data))
+    proc = run_cli(
+        "batch", "--pack", "chongqing", "--as-of", "2022-06-01", str(register), "-o", str(tmp_path / "o.csv")
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "damaged" in proc.stderr
+
+
+def test_a_gbk_row_and_an_overlong_cell_in_a_utf8_csv_are_row_errors(tmp_path: Path) -> None:
+    from policyrules.registers import run_batch
+
+    rows = _register_rows(6)
+    register = tmp_path / "r.csv"
+    lines = ["统一社会信用代码,企业名称"] + [f"{u},{n}" for u, n in rows]
+    encoded = [line.encode("utf-8") for line in lines]
+    encoded[2] = f"{rows[1][0]},广州测试公司".encode("gbk")  # one row saved as GBK
+    encoded[4] = f'{rows[3][0]},"{"长" * 200_000}"'.encode()  # a cell over csv's 131,072-character limit
+    register.write_bytes(b"\n".join(encoded) + b"\n")
+    out = tmp_path / "out.csv"
+    summary = run_batch(str(register), out, "chongqing", as_of=date(2022, 6, 1), encoding="utf-8")
+    errors = read_csv(out.with_name("out.errors.csv"))
+    assert {int(e["row"]) for e in errors} == {3, 5}
+    for row, reason in ((3, "not text in the register's encoding"), (5, "a cell of 200,000 characters: the limit")):
+        assert any(int(e["row"]) == row and e["field"] == "enterprise.name" and reason in e["message"] for e in errors)
+    assert summary.evaluated == 4

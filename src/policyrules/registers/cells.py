@@ -11,10 +11,14 @@ from typing import Any
 from ..errors import Problem
 from ..facts import uscc_problem
 from .columns import Column
+from .formats import MAX_CELL_CHARS
+from .xlsx import BadCell
 
 TRUE_WORDS = frozenset({"true", "1", "是", "yes", "y", "t", "√", "✓", "有"})
 FALSE_WORDS = frozenset({"false", "0", "否", "no", "n", "f", "×", "✗", "无"})
 
+# bytes a CSV chunk could not decode, kept as U+DC80-U+DCFF by the 'surrogateescape' handler
+_UNDECODED = re.compile("[\udc80-\udcff]")
 # 2021-9-30, 2021/9/30, 2021.9.30, 2021年9月30日 (and the ISO form); 20210930 is _COMPACT_DATE
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -196,6 +200,18 @@ def _str_reader(kind: str, path: tuple[str, ...]) -> Callable[[str], object]:
     return lambda text: cell_value(kind, text)
 
 
+def _unreadable(raw: str) -> CellError:
+    if len(raw) > MAX_CELL_CHARS:
+        return CellError(
+            f"单元格有 {len(raw):,} 个字符，超过上限 {MAX_CELL_CHARS:,}",
+            f"a cell of {len(raw):,} characters: the limit is {MAX_CELL_CHARS:,}",
+        )
+    return CellError(
+        "有的字节不是登记表所用编码的文字（是否有一行以 GBK 保存在 UTF-8 文件中？）；请重新保存",
+        "bytes that are not text in the register's encoding (a row saved as GBK in a UTF-8 file?); save it again",
+    )
+
+
 class RowReader:
     """Turns a row of cells into a facts document (contract §1-2), reporting the cells it cannot read (in
     Chinese, or in English with lang="en")."""
@@ -220,7 +236,11 @@ class RowReader:
                 if raw.__class__ is str:
                     if raw.isspace():
                         continue
+                    if len(raw) > MAX_CELL_CHARS or _UNDECODED.search(raw):
+                        raise _unreadable(raw)
                     value = read(raw)
+                elif raw.__class__ is BadCell:  # an XLSX cell the reader could not read
+                    raise CellError(raw.zh or raw.reason, raw.reason)
                 elif last == "uscc" and parents == ("enterprise",):
                     value = read_uscc(raw)
                 else:

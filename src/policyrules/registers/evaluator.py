@@ -83,7 +83,7 @@ class Evaluator:
                 if line.strip():
                     yield chunk.first_row + i, line
         elif kind == "csv":
-            text = chunk.blob.decode(self.config.encoding)
+            text = chunk.blob.decode(self.config.encoding, "surrogateescape")  # a bad byte: a row error
             for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""))):
                 if any(cells) and "".join(cells).strip():
                     yield chunk.first_row + i, cells

@@ -16,7 +16,7 @@ from .chunks import Chunk
 from .columns import Column, Layout, normalise_header, resolve_columns, resolve_layout
 from .errors import BatchError
 from .formats import INPUT_KINDS, InputKind
-from .xlsx import DIMENSION, PREFIXED, SheetFormat, SheetXml, parse_sheet_rows
+from .xlsx import DIMENSION, PREFIXED, BoundedSheet, SheetFormat, SheetXml, parse_sheet_rows
 
 HEADER_SEARCH_ROWS = 20
 
@@ -74,7 +74,7 @@ class Register:
         self._values: Iterator[tuple[Any, ...]] | None = None
         self._next_row = 1
         self._sheet_xml: SheetXml | None = None
-        self._stream: IO[bytes] | None = None
+        self._stream: BoundedSheet | None = None
         self._pending = b""
         self.sheet_format: SheetFormat | None = None  # set when an XLSX sheet is read as raw XML
         try:
@@ -155,7 +155,7 @@ class Register:
     def _open_xlsx(self, sheet: str | None) -> None:
         try:
             xml = SheetXml(self.path, sheet)
-            stream = xml.stream()
+            stream = BoundedSheet(xml.stream(), self.path)
         except (FileNotFoundError, IsADirectoryError):
             raise
         except BatchError:
@@ -168,6 +168,7 @@ class Register:
             if not block:
                 break
             head += block
+            stream.check_row(head[head.rfind(b"</row>") + 1 :])
         if PREFIXED.search(head):
             stream.close()
             xml.zip.close()
@@ -209,6 +210,7 @@ class Register:
             buffer += block
             parts = buffer.split(b"</row>")
             buffer = parts.pop()
+            self._stream.check_row(buffer)
             rows += parts
             while len(rows) >= size or (not block and rows):
                 take, rows = rows[:size], rows[size:]

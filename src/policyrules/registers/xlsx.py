@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,11 @@ _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 PREFIXED = re.compile(rb"<\w+:(?:sheetData|row)\b")
 # the last row the sheet says it has: the progress bar's total
 DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]*\d*:?[A-Z]*(\d+)"')
+# Bounds on a workbook from elsewhere (docs/security.md): a small zip can inflate to gigabytes.
+MAX_SHEET_BYTES = 2 * 1024**3  # the sheet's XML, inflated (a million-row register is a few hundred MB)
+MAX_ROW_BYTES = 16 * 1024**2  # one <row> of it
+MAX_SHARED_STRINGS_BYTES = 512 * 1024**2  # the shared-strings table, inflated
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # built-in number formats that show a date (14-22, 45-47, and the East Asian date formats 27-36, 50-58)
 _BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
 
@@ -42,12 +48,41 @@ class SheetFormat:
     date1904: bool = False
 
 
+@dataclass(frozen=True)
+class BadCell:
+    """A cell that cannot be read (a shared-string index out of range, text in a number cell, a date serial no
+    calendar holds, a lone surrogate, bytes that are not UTF-8): the cell's row is reported as an error naming
+    the column's field (cells.RowReader), in Chinese or English; the batch goes on. '' in a header search."""
+
+    reason: str  # in English
+    zh: str = ""
+
+    def __str__(self) -> str:
+        return ""
+
+
+class _Unreadable(ValueError):
+    """Why a cell cannot be read, in Chinese and English (becomes a BadCell)."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
+_LONE_SURROGATE = _Unreadable(
+    "单元格文字含有孤立的代理码位（如 _xD800_ 转义），它不是字符",
+    "the cell text holds a lone surrogate (an escape like _xD800_), which is no character",
+)
+
+
 def _xml_text(raw: bytes) -> str:
     text = raw.decode("utf-8")
     if "&" in text:
         text = html.unescape(text)
     if "_x" in text:
         text = _OOXML_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+    if _SURROGATE.search(text):
+        raise _LONE_SURROGATE
     return text
 
 
@@ -111,7 +146,7 @@ def parse_sheet_rows(blob: bytes, fmt: SheetFormat, first_row: int = 1) -> Itera
                 if inner:
                     kind = _attr(attrs, b' t="') or b"n"
                     if kind == b"inlineStr":
-                        value = _inline_text(inner)
+                        value = _read_cell(_inline_text, inner)
                     else:
                         start = inner.find(b"<v>")
                         if start >= 0:
@@ -136,7 +171,7 @@ def _fast_values(cells: list[tuple[bytes, bytes, bytes, bytes, bytes]], fmt: She
         column = _column_index(ref)
         value: Any = None
         if kind == b"inlineStr":
-            value = _xml_text(inline)
+            value = _read_cell(_xml_text, inline)
         elif raw:
             value = _cell_value(kind, raw, style or None, column, fmt)
         if column >= len(values):
@@ -145,17 +180,57 @@ def _fast_values(cells: list[tuple[bytes, bytes, bytes, bytes, bytes]], fmt: She
     return values
 
 
+def _read_cell(read: Any, raw: bytes) -> Any:
+    try:
+        return read(raw)
+    except ValueError as exc:
+        return _bad(exc, raw, b"inlineStr")
+
+
 def _cell_value(kind: bytes, raw: bytes, style: bytes | None, column: int, fmt: SheetFormat) -> Any:
+    """A <v> value by its cell type (a BadCell when it cannot be read: one bad cell is one row error)."""
+    try:
+        return _typed_value(kind, raw, style, column, fmt)
+    except (ValueError, OverflowError, IndexError, ArithmeticError) as exc:
+        return _bad(exc, raw, kind)
+
+
+def _bad(exc: Exception, raw: bytes, kind: bytes) -> BadCell:
+    if isinstance(exc, _Unreadable):
+        return BadCell(str(exc), exc.zh)
+    shown = raw[:40].decode("utf-8", "replace")
+    kind_text = kind.decode("ascii", "replace")
+    return BadCell(
+        f"cannot read the cell value '{shown}' (type {kind_text}): {exc}",
+        f"无法读取单元格的值“{shown}”（类型 {kind_text}）：{exc}",
+    )
+
+
+def _typed_value(kind: bytes, raw: bytes, style: bytes | None, column: int, fmt: SheetFormat) -> Any:
     """A <v> value by its cell type: shared string, boolean, text, or a number (a date where the cell's style
     says so)."""
     if kind == b"s":
-        return fmt.shared_strings[int(raw)]
+        index = int(raw)
+        if not 0 <= index < len(fmt.shared_strings):
+            raise _Unreadable(
+                f"共享字符串 {index} 不存在（工作簿共有 {len(fmt.shared_strings)} 个）",
+                f"shared string {index} does not exist (the workbook has {len(fmt.shared_strings)})",
+            )
+        text = fmt.shared_strings[index]
+        if _SURROGATE.search(text):
+            raise _LONE_SURROGATE
+        return text
     if kind == b"b":
         return raw.strip() in (b"1", b"true")
     if kind in (b"str", b"e", b"d"):
         return _xml_text(raw)
     value = _number(raw)
     if style is not None and int(style) in fmt.date_styles:
+        if not -1 < value < 2_958_466:  # 9999-12-31: a serial beyond it is no date (1e300 used to overflow)
+            raise _Unreadable(
+                f"{value:g} 不是 Excel 日期序号（0 到 2958465）",
+                f"{value:g} is not an Excel date serial (0 to 2958465)",
+            )
         return _excel_date(value, fmt.date1904)
     # a number in a date column without a date format is not taken for an Excel serial: 20210930 is a date
     # typed as digits, 44469 is a slip that cells.read_date reports
@@ -185,6 +260,7 @@ class SheetXml:
     def __init__(self, path: str, sheet: str | None) -> None:
         import xml.etree.ElementTree as ET
 
+        self.path = path
         self.zip = zipfile.ZipFile(path)
         names = set(self.zip.namelist())
         workbook_path = "xl/workbook.xml"
@@ -223,6 +299,10 @@ class SheetXml:
     def _shared_strings(self, path: str) -> list[str]:
         import xml.etree.ElementTree as ET
 
+        if self.zip.getinfo(path).file_size > MAX_SHARED_STRINGS_BYTES:
+            raise BatchError(
+                [Problem("", f"the shared-strings table inflates beyond {MAX_SHARED_STRINGS_BYTES:,} bytes", self.path)]
+            )
         out: list[str] = []
         with self.zip.open(path) as f:
             for _, element in ET.iterparse(f):
@@ -258,4 +338,34 @@ class SheetXml:
         return frozenset(out)
 
     def stream(self) -> IO[bytes]:
+        if self.zip.getinfo(self.sheet_path).file_size > MAX_SHEET_BYTES:
+            raise BatchError([Problem("", f"the sheet inflates beyond {MAX_SHEET_BYTES:,} bytes", self.path)])
         return self.zip.open(self.sheet_path)
+
+
+class BoundedSheet:
+    """Reads a sheet's XML stream in blocks within the bounds above: the inflated bytes counted (a zip may
+    understate them), and damaged compressed data reported as bad input rather than a crash."""
+
+    def __init__(self, stream: IO[bytes], path: str) -> None:
+        self.stream, self.path, self.read_bytes = stream, path, 0
+
+    def read(self, size: int) -> bytes:
+        try:
+            block = self.stream.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            message = f"the workbook's compressed sheet is damaged after {self.read_bytes:,} bytes ({exc})"
+            raise BatchError([Problem("", message, self.path)]) from None
+        self.read_bytes += len(block)
+        if self.read_bytes > MAX_SHEET_BYTES:
+            raise BatchError([Problem("", f"the sheet inflates beyond {MAX_SHEET_BYTES:,} bytes", self.path)])
+        return block
+
+    def check_row(self, pending: bytes) -> None:
+        """Refuse a row that has grown beyond MAX_ROW_BYTES without closing (cutting at </row> stays linear)."""
+        if len(pending) > MAX_ROW_BYTES:
+            message = f"a row of the sheet is larger than {MAX_ROW_BYTES:,} bytes (a damaged or hostile workbook)"
+            raise BatchError([Problem("", message, self.path)])
+
+    def close(self) -> None:
+        self.stream.close()
