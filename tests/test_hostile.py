@@ -371,3 +371,52 @@ def test_a_gbk_row_and_an_overlong_cell_in_a_utf8_csv_are_row_errors(tmp_path: P
     for row, reason in ((3, "not text in the register's encoding"), (5, "a cell of 200,000 characters: the limit")):
         assert any(int(e["row"]) == row and e["field"] == "enterprise.name" and reason in e["message"] for e in errors)
     assert summary.evaluated == 4
+
+
+# --- validate refuses what the durable engine or diff cannot run --------------------------------------------------
+
+
+def _edit_rules(pack_dir: Path, old: str, new: str) -> Path:
+    rules = pack_dir / "rules.yaml"
+    text = rules.read_text("utf-8")
+    assert old in text
+    rules.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return rules
+
+
+def test_validate_refuses_a_pack_the_durable_engine_cannot_split(pack_dir: Path) -> None:
+    from policyrules.facts import Monitoring, Traits
+
+    facts = [f"enterprise.traits.{t}" for t in Traits.model_fields]
+    facts += [f"enterprise.monitoring.{m}" for m in Monitoring.model_fields]
+    facts = (facts + ["enterprise.small_micro", "enterprise.key_discharger"])[:24]
+    pairs = [
+        f"{{any: [{{fact: {a}, says: 小微企业}}, {{fact: {b}, says: 小微企业}}]}}"
+        for a, b in zip(facts[0::2], facts[1::2], strict=True)
+    ]  # twelve independent either-or pairs: 2 exclusive cases each, 4,096 in all
+    rules = _edit_rules(pack_dir, SCOPE, "      all: [" + ", ".join(pairs) + "]\n")
+    load_pack(str(pack_dir))  # the compiled engine runs it
+    proc = run_cli("validate", str(pack_dir))
+    assert_located_refusal(proc, rules)
+    assert "exclusive cases" in proc.stderr and "durable" in proc.stderr
+
+
+def test_a_rule_with_eight_windows_is_refused_by_validate_and_diff_quickly(pack_dir: Path, tmp_path: Path) -> None:
+    windows = ", ".join(
+        f"{{count: violations, within: {{days: {30 * (i + 1)}}}, at_least: {i + 1}, says: 有严重违法记录的}}"
+        for i in range(8)
+    )
+    rules = _edit_rules(
+        pack_dir,
+        "      count: violations\n      serious: true\n      at_least: 1\n",
+        "      all: [" + windows + "]\n      x_count: 0\n",
+    )
+    rules.write_text(rules.read_text("utf-8").replace("      x_count: 0\n      says: 有严重违法记录的\n", ""), "utf-8")
+    proc = run_cli("validate", str(pack_dir))
+    assert_located_refusal(proc, rules)
+    assert "combinations of values" in proc.stderr
+    other = tmp_path / "other" / "minimal"
+    shutil.copytree(MINIMAL, other)
+    diff = run_cli("diff", str(pack_dir), str(other), "--decision", "listing")
+    assert_located_refusal(diff, rules)
+    assert "the limit of `diff`'s decision diagrams" in diff.stderr

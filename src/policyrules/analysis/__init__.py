@@ -1,5 +1,5 @@
-"""Analysis of packs: the complete variant diff between two packs, static analysis of one (lint), and clause
-coverage."""
+"""Analysis of packs: the complete variant diff between two packs, static analysis of one (lint), clause
+coverage, and whether the durable engine and the diff can run a pack."""
 
 from .compare import diff_packs
 from .coverage import coverage
@@ -10,6 +10,7 @@ from .render import render_json, render_markdown, render_text
 from .render_rules import render_rules_text
 from .report import Difference, DiffReport
 from .rule_compare import RuleComparison, RuleRow, compare_rules
+from .runnable import runnable_problems
 from .search import search
 from .variants import VARIANT_PAIRS, render_variants
 
@@ -34,6 +35,7 @@ __all__ = [
     "render_rules_text",
     "render_text",
     "render_variants",
+    "runnable_problems",
     "search",
     "yaml_text",
 ]

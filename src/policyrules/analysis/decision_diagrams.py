@@ -24,7 +24,7 @@ from ..packs import FLAGS
 from .cubes import Cube
 from .diagrams import Diagram, Key
 from .dimensions import Assignment, Region
-from .domain import Domain
+from .domain import DiffError, Domain
 
 # the question or listing state a decision is only asked under (contract section 3)
 FIXED: dict[str, tuple[str, Value]] = {
@@ -155,6 +155,7 @@ class DecisionDiagrams:
         if key not in self._leaves:
             atom = self.domain.packs[index].atoms[leaf.atom.key]
             deps = sorted(set(self.domain.deps(index, atom.key)), key=self.level.__getitem__)
+            _check_leaf_size(leaf, [len(self.values[self.level[d]]) for d in deps])
 
             def build(i: int, point: Assignment) -> int:
                 if i == len(deps):
@@ -164,6 +165,28 @@ class DecisionDiagrams:
 
             self._leaves[key] = build(0, {})
         return self._leaves[key]
+
+
+# A condition is enumerated over every combination of the dimensions it reads before the diagram shares them:
+# beyond this many, `diff` refuses the pack with the condition's place rather than run for minutes (a count over
+# 8 different `within:` windows reads 9 event classes with up to 9 counts each: 9^9 combinations).
+MAX_LEAF_POINTS = 100_000
+
+
+def _check_leaf_size(leaf: Leaf, sizes: Sequence[int]) -> None:
+    points = 1
+    for size in sizes:
+        points *= size
+        if points > MAX_LEAF_POINTS:
+            raise DiffError(
+                [
+                    leaf.where.problem(
+                        f"this condition reads {len(sizes)} dimensions with more than {MAX_LEAF_POINTS:,} combinations "
+                        f"of values (the limit of `diff`'s decision diagrams); it can be evaluated, but not compared "
+                        "exhaustively: use fewer distinct `within:` windows or filters on one list"
+                    )
+                ]
+            )
 
 
 def searched_dims(domain: Domain, decision: str) -> list[str]:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..analysis import coverage
+from ..analysis import coverage, runnable_problems
 from ..cases import Report, Selection, junit_xml, run_cases
 from ..engines import ENGINES, Pack, load_pack
 from ..errors import EngineUnavailable, PackError, PolicyRulesError, Problem, did_you_mean
@@ -65,6 +65,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             pack.definition.clauses[f"{pack.id}:{row['clause']}"] for row in rows if row["status"] == "UNCOVERED"
         ]
         found = [uncovered_problem(clause) for clause in uncovered] + document_text_problems(pack.definition)
+        found += runnable_problems(pack)  # what the durable engine or `diff` would refuse
         problems += found
         if not found:
             print(f"ok\t{pack.id}\t{pack.definition.directory}")

@@ -50,7 +50,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, TypeAlias
 
-from ..conditions import AllOf, AnyOf, CompiledPack, Cond, IntTest, Leaf, NotOf, Value
+from ..conditions import AllOf, AnyOf, Atom, CompiledPack, Cond, IntTest, Leaf, NotOf, Value
 from ..errors import EngineUnavailable, EvaluationError, PackError, Problem
 
 # A condition over the posted fact: ("cmp", field, "eq"|"ne"|"ge"|"le", int) | ("and"|"or", (Formula, ...)).
@@ -259,6 +259,38 @@ def rule_expressions(rule_cases: list[Case]) -> list[dict[str, Any]]:
 # --- the engine ------------------------------------------------------------------------------------------------
 
 
+def durable_plan(pack: CompiledPack) -> tuple[dict[str, str], tuple[tuple[str, Atom], ...], dict[str, list[Case]]]:
+    """What the durable engine posts (field names, the atoms in order) and each rule's exclusive cases, or a
+    PackError when durable_rules cannot run the pack. Needs no durable_rules: `validate` calls it too, so it
+    refuses every pack this engine would refuse."""
+    fields = field_names(pack)
+    posted = tuple((fields[key], atom) for key, atom in sorted(pack.atoms.items()))
+    width = len(posted) + 2  # + sid and the marker
+    where = pack.definition.where
+    if width > MAX_FACT_PROPERTIES:
+        raise PackError(
+            [
+                where.problem(
+                    f"pack '{pack.definition.id}': it reads {len(posted)} atoms; the durable engine posts them as one "
+                    f"fact with {width} properties and durable_rules 2.0.28 takes at most {MAX_FACT_PROPERTIES}; "
+                    "use the compiled engine"
+                )
+            ]
+        )
+    plan: dict[str, list[Case]] = {}
+    for r in pack.rules:
+        try:
+            plan[r.id] = cases(simplify(formula(pack.inline(r.cond), pack, fields)), MAX_CASES)
+        except TooManyCases as exc:
+            problem = r.rule.where.problem(
+                f"rule '{r.id}' of pack '{pack.definition.id}' splits into more than {MAX_CASES} exclusive "
+                f"cases ({exc} and counting) once its references are inlined: too many for the durable "
+                "engine; use the compiled engine"
+            )
+            raise PackError([problem]) from None
+    return fields, posted, plan
+
+
 class DurableEngine:
     """Decides which rules hold by posting the integer view to a durable_rules ruleset.
 
@@ -272,26 +304,8 @@ class DurableEngine:
         self._durable = load_durable()
         self.pack = pack
         self.ruleset_name = pack.definition.id
-        self.fields = field_names(pack)
-        self._posted = tuple((self.fields[key], atom) for key, atom in sorted(pack.atoms.items()))
-        width = len(self._posted) + 2  # + sid and the marker
-        if width > MAX_FACT_PROPERTIES:
-            raise self._pack_error(
-                f"it reads {len(self._posted)} atoms; the durable engine posts them as one fact with {width} "
-                f"properties and durable_rules 2.0.28 takes at most {MAX_FACT_PROPERTIES}; use the compiled engine"
-            )
+        self.fields, self._posted, self.cases = durable_plan(pack)
         self.rule_ids: tuple[str, ...] = tuple(r.id for r in pack.rules)
-        self.cases: dict[str, list[Case]] = {}
-        for r in pack.rules:
-            try:
-                self.cases[r.id] = cases(simplify(formula(pack.inline(r.cond), pack, self.fields)), MAX_CASES)
-            except TooManyCases as exc:
-                problem = r.rule.where.problem(
-                    f"rule '{r.id}' of pack '{pack.definition.id}' splits into more than {MAX_CASES} exclusive "
-                    f"cases ({exc} and counting) once its references are inlined: too many for the durable "
-                    "engine; use the compiled engine"
-                )
-                raise PackError([problem]) from None
         # durable rule name -> pack rule id: r<rule index>_<chunk index>; a rule that never holds has none
         self.durable_rules: dict[str, str] = {}
         self._expressions: dict[str, dict[str, Any]] = {}
