@@ -146,7 +146,7 @@ def test_a_second_document_and_an_impossible_as_of_are_bad_input(tmp_path: Path)
     for day in ("2021-02-29", "2021-13-01", "0000-01-01", "2021-02-30"):
         proc = run_cli("evaluate", "--pack", "mee_2021", "--as-of", day, str(good))
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
-        assert f"--as-of: '{day}' is not a calendar date" in proc.stderr
+        assert "--as-of: expected a date YYYY-MM-DD" in proc.stderr and f"'{day}' is not a calendar date" in proc.stderr
 
 
 # --- generated hostile packs --------------------------------------------------------------------------------
@@ -389,7 +389,7 @@ def test_validate_refuses_a_pack_the_durable_engine_cannot_split(pack_dir: Path)
 
     facts = [f"enterprise.traits.{t}" for t in Traits.model_fields]
     facts += [f"enterprise.monitoring.{m}" for m in Monitoring.model_fields]
-    facts = (facts + ["enterprise.small_micro", "enterprise.key_discharger"])[:24]
+    facts = [*facts, "enterprise.small_micro", "enterprise.key_discharger"][:24]
     pairs = [
         f"{{any: [{{fact: {a}, says: 小微企业}}, {{fact: {b}, says: 小微企业}}]}}"
         for a, b in zip(facts[0::2], facts[1::2], strict=True)

@@ -36,7 +36,9 @@ def as_of(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:  # 2021-02-30, 2021-13-01, 0000-01-01
-        raise argparse.ArgumentTypeError(f"'{text}' is not a calendar date ({exc})") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a date YYYY-MM-DD: '{text}' is not a calendar date ({exc})"
+        ) from None
 
 
 def print_json(data: Any) -> None:
