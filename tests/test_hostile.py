@@ -123,6 +123,8 @@ def test_an_8_mb_file_is_refused_without_being_echoed(tmp_path: Path) -> None:
     assert f"larger than the limit of {MAX_FILE_CHARS:,} characters" in proc.stderr and len(proc.stderr) < 1000
     piped = run_cli("evaluate", "--pack", "mee_2021", "--as-of", "2022-01-01", "-", stdin=path.read_text("utf-8"))
     assert piped.returncode == 2 and "larger than the limit" in piped.stderr
+    endless = run_cli("evaluate", "--pack", "mee_2021", "--as-of", "2022-01-01", "/dev/zero")  # never ends
+    assert endless.returncode == 2 and "larger than the limit" in endless.stderr
 
 
 def test_a_long_value_in_the_python_api_is_not_echoed_whole() -> None:

@@ -32,6 +32,7 @@ MAX_DEPTH = 64  # levels of nested mappings and lists
 MAX_NODES = 200_000  # values in one file, counting each use of an alias (*name) as a full copy
 MAX_SCALAR_CHARS = 100_000  # characters of one value
 MAX_INT_BITS = 64  # integers from -2**63 to 2**64-1
+_TOO_LARGE = f"the file is larger than the limit of {MAX_FILE_CHARS:,} characters"
 
 
 def excerpt(value: object, limit: int = 80) -> str:
@@ -44,18 +45,20 @@ def excerpt(value: object, limit: int = 80) -> str:
 
 
 def read_text(source: str | Path) -> tuple[str, str]:
-    """The text of a file, or of standard input for '-'; returns (text, display name)."""
+    """The text of a file, or of standard input for '-'; returns (text, display name). At most MAX_FILE_CHARS
+    characters are read (4 bytes a character at most in UTF-8), from a file, a pipe or a device alike."""
     if str(source) == "-":
         return _bounded(sys.stdin.read(MAX_FILE_CHARS + 1), "<stdin>"), "<stdin>"
     path = Path(source)
     try:
-        if path.is_file() and path.stat().st_size > 4 * MAX_FILE_CHARS:  # UTF-8 is at most 4 bytes a character
-            _bounded("x" * (MAX_FILE_CHARS + 1), str(path))
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(4 * MAX_FILE_CHARS + 1)
     except FileNotFoundError:
         raise PolicyRulesError([Problem("", "file not found", str(path))]) from None
     except OSError as exc:
         raise PolicyRulesError([Problem("", f"cannot read: {exc.strerror}", str(path))]) from None
+    if len(raw) > 4 * MAX_FILE_CHARS:
+        raise PolicyRulesError([Problem("", _TOO_LARGE, str(path))])
     return _bounded(decode_utf8(raw, str(path), PolicyRulesError), str(path)), str(path)
 
 
@@ -75,9 +78,7 @@ def decode_utf8(raw: bytes, file: str, error: type[PolicyRulesError]) -> str:
 
 def _bounded(text: str, file: str) -> str:
     if len(text) > MAX_FILE_CHARS:
-        raise PolicyRulesError(
-            [Problem("", f"the file is larger than the limit of {MAX_FILE_CHARS:,} characters", file)]
-        )
+        raise PolicyRulesError([Problem("", _TOO_LARGE, file)])
     return text
 
 
@@ -92,7 +93,7 @@ def read_yaml(text: str, file: str, error: type[PolicyRulesError]) -> tuple[Any,
     their line, and the limits above hold. Values are built from the parser's events without recursion, so no
     nesting reaches Python's recursion limit."""
     if len(text) > MAX_FILE_CHARS:
-        raise error([Problem("", f"the file is larger than the limit of {MAX_FILE_CHARS:,} characters", file)])
+        raise error([Problem("", _TOO_LARGE, file)])
     _refuse_unprintable(text, file, error)
     return _Builder(text, file, error).run()
 
