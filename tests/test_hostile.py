@@ -422,3 +422,12 @@ def test_a_rule_with_eight_windows_is_refused_by_validate_and_diff_quickly(pack_
     diff = run_cli("diff", str(pack_dir), str(other), "--decision", "listing")
     assert_located_refusal(diff, rules)
     assert "the limit of `diff`'s decision diagrams" in diff.stderr
+
+
+def test_a_case_file_linked_from_outside_the_pack_is_refused(pack_dir: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("口令: hunter2\n", "utf-8")
+    (pack_dir / "cases").mkdir(exist_ok=True)
+    (pack_dir / "cases" / "leak.yaml").symlink_to(secret)
+    proc = run_cli("test", "--pack", str(pack_dir))
+    assert proc.returncode == 2 and "leads outside the pack directory" in proc.stderr and "hunter2" not in proc.stderr

@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import Field
 
 from ..errors import PackError, Problem
-from ..packs import DECISIONS, OUTCOME_LABELS, OUTCOMES, Spec, Where, outcome_code, read_yaml, validate
+from ..packs import DECISIONS, OUTCOME_LABELS, OUTCOMES, Spec, Where, outcome_code, read_pack_text, read_yaml, validate
 
 
 class Expectation(Spec):
@@ -87,7 +87,7 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
 
 
 def load_cases(path: Path) -> list[Case]:
-    data, lines = read_yaml(path.read_text(encoding="utf-8"), str(path), PackError)
+    data, lines = read_yaml(read_pack_text(path), str(path), PackError)
     where = Where(str(path), (), lines)
     spec = validate(CaseFile, data, where, PackError)
     problems: list[Problem] = []

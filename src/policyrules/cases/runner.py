@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..engines import Decision, Pack, Result
 from ..errors import PolicyRulesError
-from ..packs import FLAGS
+from ..packs import FLAGS, Where, inside_pack
 from .case import Case, Expectation, load_cases
 from .select import Selection
 
@@ -54,7 +54,12 @@ class Report:
 
 
 def pack_case_files(pack: Pack) -> list[Path]:
-    return sorted((pack.definition.directory / "cases").glob("*.yaml"))
+    """The pack's case files: cases/*.yaml, each a file inside the pack directory (a link out of it is refused)."""
+    directory = pack.definition.directory
+    paths = sorted((directory / "cases").glob("*.yaml"))
+    for path in paths:
+        inside_pack(directory, path.relative_to(directory).as_posix(), Where(str(path), ()))
+    return paths
 
 
 def run_cases(

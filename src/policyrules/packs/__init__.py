@@ -4,7 +4,7 @@ from ..facts import load_facts
 from ..yamlio import Where, read_text, read_yaml, validate
 from .definition import NATIONAL_CREDIT_SCHEME, Acknowledgment, Clause, Origin, PackDefinition, Rule
 from .dump import dump_pack
-from .files import inside_pack
+from .files import inside_pack, read_pack_text
 from .find import resolve_pack_dir, shipped_pack_ids, shipped_packs_dir
 from .labels import DECISION_LABELS, FLAG_LABELS, OUTCOME_LABELS, outcome_code
 from .load import load_definition
@@ -62,6 +62,7 @@ __all__ = [
     "numbered_labels",
     "numbered_parts",
     "outcome_code",
+    "read_pack_text",
     "read_text",
     "read_yaml",
     "resolve_pack_dir",
