@@ -19,8 +19,10 @@ def inside_pack(directory: Path, name: str, where: Where) -> Path:
     at `where` when it is absolute, too long, leads outside the pack directory, or is not a regular file."""
     if len(name) > MAX_NAME_CHARS:
         raise PackError([where.problem(f"a file name of {len(name):,} characters: the limit is {MAX_NAME_CHARS}")])
-    if not name or "\0" in name or Path(name).is_absolute() or "\\" in name:
-        raise PackError([where.problem(f"'{name[:80]}' must be a file name relative to the pack directory")])
+    if not name or "\0" in name or Path(name).is_absolute() or "\\" in name or ".." in name.split("/"):
+        raise PackError(
+            [where.problem(f"'{name[:80]}' must be a file name relative to the pack directory, without '..'")]
+        )
     try:
         root = directory.resolve(strict=True)
         path = (root / name).resolve(strict=True)
