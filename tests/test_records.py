@@ -473,3 +473,54 @@ def test_kill_9_at_a_random_point_leaves_a_database_that_verifies(tmp_path: Path
         check = run_cli("records", "verify", "--db", str(db))
         assert check.returncode == 0, check.stdout + check.stderr
         assert "chain intact" in check.stdout
+
+
+V1_RECORDS = """CREATE TABLE pack_files (sha256 TEXT PRIMARY KEY, content BLOB NOT NULL);
+CREATE TABLE packs (content_hash TEXT PRIMARY KEY, pack_id TEXT NOT NULL, version TEXT NOT NULL,
+    manifest TEXT NOT NULL, stored_at TEXT NOT NULL);
+CREATE TABLE results (sha256 TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE records (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time TEXT NOT NULL, command TEXT NOT NULL,
+    source TEXT, row INTEGER, pack_id TEXT NOT NULL, pack_version TEXT NOT NULL, pack_hash TEXT NOT NULL,
+    pack_ref TEXT NOT NULL, engine TEXT NOT NULL, library_version TEXT NOT NULL, as_of TEXT NOT NULL, uscc TEXT,
+    name TEXT, input TEXT NOT NULL, input_hash TEXT NOT NULL, outcomes TEXT NOT NULL, citations TEXT NOT NULL,
+    result_hash TEXT NOT NULL);
+PRAGMA user_version = 1;"""
+
+
+def test_records_of_schema_1_are_refused_by_name_and_migrate_into_a_new_database(tmp_path: Path) -> None:
+    db, ids = recorded_db(tmp_path, 2)
+    with RecordStore.open(db, create=False) as store:
+        recs = [store.get(i) for i in ids]
+        tables = {t: store.db.execute(f"SELECT * FROM {t}").fetchall() for t in ("pack_files", "packs", "results")}
+    old = tmp_path / "v1.sqlite"
+    raw = sqlite3.connect(old)
+    raw.executescript(V1_RECORDS)
+    for table, rows in tables.items():
+        raw.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    v1_columns = [r[1] for r in raw.execute("PRAGMA table_info(records)")][1:]
+    raw.executemany(
+        f"INSERT INTO records ({', '.join(v1_columns)}) VALUES ({', '.join('?' * len(v1_columns))})",
+        [[rec[c] for c in v1_columns] for rec in recs],
+    )
+    raw.commit()
+    raw.close()
+    before = old.read_bytes()
+    listing = run_cli("records", "list", "--db", str(old))
+    assert (
+        listing.returncode == 2 and "records schema version 1" in listing.stderr and "records migrate" in listing.stderr
+    )
+    new = tmp_path / "v2.sqlite"
+    moved = run_cli("records", "migrate", "--db", str(old), str(new))
+    assert moved.returncode == 0, moved.stderr
+    assert "2 records copied" in moved.stdout and old.read_bytes() == before
+    assert run_cli("records", "verify", "--db", str(new)).returncode == 0
+    with RecordStore.open(new, create=False) as store:
+        for rec in recs:
+            again = store.get(rec["id"])
+            assert {k: again[k] for k in rec if k != "record_hash"} == {
+                k: v for k, v in rec.items() if k != "record_hash"
+            }
+        rep = replay(store, ids[0])
+    assert rep.stands
+    again = run_cli("records", "migrate", "--db", str(old), str(new))
+    assert again.returncode == 2 and "must not exist" in again.stderr

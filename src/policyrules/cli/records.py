@@ -15,6 +15,7 @@ from ..records import (
     Recorder,
     RecordStore,
     default_db_path,
+    migrate,
     record_json,
     render_list,
     render_replay,
@@ -93,6 +94,10 @@ def register(sub: Any) -> dict[str, Handler]:
     check.add_argument("--db", default=None, help="records database (default as for records list)")
     check.add_argument("--format", choices=("text", "json"), default="text")
 
+    move = verbs.add_parser("migrate", help="copy the records of an older records database into a new one")
+    move.add_argument("--db", required=True, help="the older records database (read only, left as it is)")
+    move.add_argument("new", help="the new records database to create (must not exist)")
+
     rep = sub.add_parser("replay", help="re-evaluate a recorded decision with its own pack and the current one")
     rep.add_argument("id", help="a record id (or a unique start of one)")
     rep.add_argument("--db", default=None, help="records database (default as for records list)")
@@ -107,6 +112,10 @@ def _db(args: argparse.Namespace) -> Path:
 def cmd_records(args: argparse.Namespace) -> int:
     if args.records_command == "verify":
         return cmd_verify(args)
+    if args.records_command == "migrate":
+        copied = migrate(Path(args.db), Path(args.new))
+        print(f"{copied} records copied into {args.new}; {args.db} is unchanged")
+        return EXIT_OK
     with RecordStore.open(_db(args), create=False) as store:
         rows = store.iter_records(args.pack, args.uscc, args.source_command, args.limit)
         if args.format == "json":  # streamed: a listing of 200k records holds one record at a time

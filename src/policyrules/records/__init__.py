@@ -15,6 +15,7 @@ append-only database) → recorder (writing records) → rebuild (a stored pack 
 
 from .canonical import canonical_json, sha256_text, utc_now
 from .ids import format_id, new_id, parse_id, reserve_ids
+from .migrate import migrate
 from .recorder import Recorder, decision_summary
 from .render import list_json, record_json, render_list, render_replay
 from .replay import DecisionChange, Evaluation, Replay, compare_results, replay
@@ -44,6 +45,7 @@ __all__ = [
     "default_db_path",
     "format_id",
     "list_json",
+    "migrate",
     "new_id",
     "pack_ref",
     "parse_id",

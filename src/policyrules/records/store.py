@@ -93,14 +93,20 @@ class RecordStore:
 
     # writing
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on any exception)."""
+        with _transaction(self.db):
+            yield
+
     def add_pack(self, snapshot: PackSnapshot) -> None:
         """Store a pack's files (each once, by content) and its manifest, unless already stored."""
         if self.db.execute("SELECT 1 FROM packs WHERE content_hash = ?", (snapshot.content_hash,)).fetchone():
             return
         with _transaction(self.db):
             for digest, content in snapshot.blobs.items():
-                _insert_new(self.db, "pack_files", "sha256", (digest, content))
-            _insert_new(
+                insert_new(self.db, "pack_files", "sha256", (digest, content))
+            insert_new(
                 self.db,
                 "packs",
                 "content_hash",
@@ -112,7 +118,7 @@ class RecordStore:
         each record chained to the one before."""
         with _transaction(self.db):
             for result in results:
-                _insert_new(self.db, "results", "sha256", result)
+                insert_new(self.db, "results", "sha256", result)
             last = self.db.execute("SELECT record_hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
             previous = last[0] if last else GENESIS
             rows = []
@@ -223,8 +229,8 @@ def _check_version(version: int, path: Path) -> None:
             [
                 Problem(
                     "",
-                    f"records schema version {version}; this policyrules reads version {SCHEMA_VERSION} "
-                    "(records of version 1 lack the hash chain: keep the file with the policyrules that wrote it)",
+                    f"records schema version {version}; this policyrules reads version {SCHEMA_VERSION}: copy "
+                    "the records into a new database with `policyrules records migrate --db OLD NEW`",
                     str(path),
                 )
             ]
@@ -249,7 +255,7 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _insert_new(db: sqlite3.Connection, table: str, key: str, values: Sequence[object]) -> None:
+def insert_new(db: sqlite3.Connection, table: str, key: str, values: Sequence[object]) -> None:
     """Insert a content-addressed row unless its key is stored already (the triggers refuse a second insert)."""
     marks = ", ".join("?" * len(values))
     db.execute(
