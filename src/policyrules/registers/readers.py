@@ -16,7 +16,17 @@ from .chunks import Chunk
 from .columns import Column, Layout, normalise_header, resolve_columns, resolve_layout
 from .errors import BatchError
 from .formats import INPUT_KINDS, InputKind
-from .xlsx import DIMENSION, PREFIXED, BoundedSheet, SheetFormat, SheetXml, parse_sheet_rows
+from .xlsx import (
+    DIMENSION,
+    MAX_ROW_BYTES,
+    PREFIXED,
+    BoundedSheet,
+    SheetFormat,
+    SheetXml,
+    check_inflated_sizes,
+    guarded_rows,
+    parse_sheet_rows,
+)
 
 HEADER_SEARCH_ROWS = 20
 
@@ -163,7 +173,7 @@ class Register:
         except Exception as exc:  # zipfile.BadZipFile, KeyError, ParseError…
             raise BatchError([Problem("", f"not a readable .xlsx workbook: {exc}", self.path)]) from None
         head = b""
-        while head.count(b"</row>") <= HEADER_SEARCH_ROWS:
+        while head.count(b"</row>") <= HEADER_SEARCH_ROWS and len(head) <= MAX_ROW_BYTES:
             block = stream.read(1 << 16)
             if not block:
                 break
@@ -223,8 +233,9 @@ class Register:
         import openpyxl
 
         try:
+            check_inflated_sizes(self.path)
             self._workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except (FileNotFoundError, IsADirectoryError):
+        except (FileNotFoundError, IsADirectoryError, BatchError):
             raise
         except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException…
             raise BatchError([Problem("", f"not a readable .xlsx workbook: {exc}", self.path)]) from None
@@ -233,7 +244,7 @@ class Register:
             raise BatchError([Problem("--sheet", f"no sheet '{sheet}' (sheets: {names})", self.path)])
         ws = self._workbook[sheet] if sheet is not None else self._workbook.worksheets[0]
         self.total = ws.max_row if isinstance(ws.max_row, int) else None
-        values = ws.iter_rows(values_only=True)
+        values = guarded_rows(ws.iter_rows(values_only=True), self.path)
         first: tuple[Any, ...] | None = None
         for number, cells in enumerate(values, start=1):
             if _blank(cells):

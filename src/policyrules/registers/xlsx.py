@@ -343,6 +343,31 @@ class SheetXml:
         return self.zip.open(self.sheet_path)
 
 
+def check_inflated_sizes(path: str) -> None:
+    """Refuse a workbook any part of which inflates beyond MAX_SHEET_BYTES (zipfile never reads past the size
+    a part declares, so the declared size bounds what reading it costs)."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if info.file_size > MAX_SHEET_BYTES:
+                raise BatchError([Problem("", f"{info.filename} inflates beyond {MAX_SHEET_BYTES:,} bytes", path)])
+
+
+def guarded_rows(rows: Iterator[tuple[Any, ...]], path: str) -> Iterator[tuple[Any, ...]]:
+    """openpyxl's rows, with a failure inside openpyxl (a damaged part, a value it cannot convert) reported as
+    bad input naming the row it stopped at, rather than a crash. openpyxl cannot go on past it."""
+    number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # zipfile.BadZipFile, IndexError, ValueError… from inside openpyxl
+            message = f"the workbook cannot be read past row {number}: {type(exc).__name__}: {str(exc)[:200]}"
+            raise BatchError([Problem("", message, path)]) from None
+        number += 1
+        yield row
+
+
 class BoundedSheet:
     """Reads a sheet's XML stream in blocks within the bounds above: the inflated bytes counted (a zip may
     understate them), and damaged compressed data reported as bad input rather than a crash."""
