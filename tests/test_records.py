@@ -524,3 +524,18 @@ def test_records_of_schema_1_are_refused_by_name_and_migrate_into_a_new_database
     assert rep.stands
     again = run_cli("records", "migrate", "--db", str(old), str(new))
     assert again.returncode == 2 and "must not exist" in again.stderr
+
+
+def test_replay_notices_a_record_rewritten_in_place(tmp_path: Path) -> None:
+    db, ids = recorded_db(tmp_path, 2)
+    assert run_cli("replay", ids[0], "--db", str(db)).returncode == 0
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER records_no_update")
+    raw.execute("UPDATE records SET outcomes = replace(outcomes, 'keep', 'remove') WHERE id = ?", (ids[0],))
+    raw.commit()
+    raw.close()
+    proc = run_cli("replay", ids[0], "--db", str(db))
+    assert proc.returncode == 1 and "ALTERED" in proc.stdout and "was altered" in proc.stdout
+    data = json.loads(run_cli("replay", ids[0], "--db", str(db), "--format", "json").stdout)
+    assert data["intact"] is False and data["stands"] is False
+    assert run_cli("replay", ids[1], "--db", str(db)).returncode == 0  # the next record itself is unchanged

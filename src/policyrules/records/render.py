@@ -24,6 +24,11 @@ def render_replay(rep: Replay) -> str:
         "  recorded: " + ", ".join(f"{d} {outcomes[d]}" for d in DECISIONS if d in outcomes),
         "",
     ]
+    if not rep.intact:
+        lines[-1:-1] = [
+            "  ALTERED: this record no longer matches its record_hash; it was changed after it was written "
+            "(policyrules records verify shows the whole chain)"
+        ]
     for title, ev in (
         ("with the pack it was made under", rep.recorded_pack),
         ("with the current pack", rep.current_pack),
@@ -41,7 +46,9 @@ def render_replay(rep: Replay) -> str:
             lines.append(f"  {change.decision}:")
             lines += [f"    {c}" for c in change.changes]
     lines.append("")
-    if rep.stands:
+    if not rep.intact:
+        lines.append("the record was altered: what it says was recorded cannot be trusted")
+    elif rep.stands:
         lines.append("the recorded decision still stands")
     else:
         n = len(rep.current_pack.changes)

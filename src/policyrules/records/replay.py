@@ -56,10 +56,11 @@ class Replay:
     record: dict[str, Any]
     recorded_pack: Evaluation
     current_pack: Evaluation
+    intact: bool = True  # the record still matches its record_hash (chained to the record before it)
 
     @property
     def stands(self) -> bool:
-        return self.current_pack.same
+        return self.intact and self.current_pack.same
 
     def to_json(self) -> dict[str, Any]:
         rec = {k: self.record[k] for k in READ_COLUMNS if k not in ("input", "outcomes", "citations")}
@@ -68,6 +69,7 @@ class Replay:
             "record": rec,
             "recorded_pack": self.recorded_pack.to_json(),
             "current_pack": self.current_pack.to_json(),
+            "intact": self.intact,
             "stands": self.stands,
         }
 
@@ -143,4 +145,4 @@ def replay(store: RecordStore, record_id: str) -> Replay:
             original = _reevaluate("recorded", lambda: load_pack(str(directory)), record, recorded)
     ref = record["pack_ref"]
     current = _reevaluate(ref, lambda: load_pack(ref), record, recorded)
-    return Replay(record, original, current)
+    return Replay(record, original, current, store.intact(record["id"]))

@@ -146,6 +146,18 @@ class RecordStore:
             )
         return self._as_read(rows[0])
 
+    def intact(self, record_id: str) -> bool:
+        """Whether a record still matches its record_hash, computed from the record before it (a record rewritten
+        in place does not; `records verify` checks the whole chain)."""
+        columns = ", ".join(RECORD_COLUMNS)
+        row = self.db.execute(f"SELECT seq, {columns}, record_hash FROM records WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            return False
+        before = self.db.execute(
+            "SELECT record_hash FROM records WHERE seq < ? ORDER BY seq DESC LIMIT 1", (row[0],)
+        ).fetchone()
+        return bool(chain_hash(before[0] if before else GENESIS, row[1:-1]) == row[-1])
+
     def result_json(self, result_hash: str) -> dict[str, Any]:
         row = self.db.execute("SELECT json FROM results WHERE sha256 = ?", (result_hash,)).fetchone()
         if row is None:
