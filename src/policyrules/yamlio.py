@@ -100,6 +100,7 @@ def read_yaml(text: str, file: str, error: type[PolicyRulesError]) -> tuple[Any,
 
 # YAML's printable characters (YAML 1.1 §5.1); anything else is refused before parsing, located.
 _UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 _OPEN = object()  # a mapping that waits for its next key
@@ -286,6 +287,8 @@ class _Builder:
         text = event.value
         if len(text) > MAX_SCALAR_CHARS:
             self.fail(self._here()[0], line, f"a value of {len(text):,} characters: the limit is {MAX_SCALAR_CHARS:,}")
+        if _LONE_SURROGATE.search(text):  # "\ud800" escaped in a quoted value (the pure-Python parser lets it by)
+            self.fail(self._here()[0], line, "a lone surrogate (\\ud800–\\udfff) is no character; remove it")
         self._check_tag(event.tag, "str", line)
         if event.tag is None:
             tag = self.loader.resolve(yaml.ScalarNode, text, event.implicit)  # type: ignore[no-untyped-call]
