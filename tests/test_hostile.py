@@ -431,3 +431,24 @@ def test_a_case_file_linked_from_outside_the_pack_is_refused(pack_dir: Path, tmp
     (pack_dir / "cases" / "leak.yaml").symlink_to(secret)
     proc = run_cli("test", "--pack", str(pack_dir))
     assert proc.returncode == 2 and "leads outside the pack directory" in proc.stderr and "hunter2" not in proc.stderr
+
+
+@pytest.mark.parametrize("case", sorted((ROOT / "tests" / "invalid" / "facts").glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_pure_python_parser_reads_and_refuses_as_libyaml_does(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without libyaml (PyYAML built without it) the reader gives the same data, or refuses at the same line and
+    key (libyaml may stop a very deep document earlier, at a shallower path of the same key)."""
+    import yaml
+
+    from policyrules import yamlio
+    from policyrules.errors import FactsError
+
+    def read() -> object:
+        try:
+            return yamlio.read_yaml(case.read_text("utf-8"), str(case), FactsError)
+        except FactsError as exc:
+            problem = exc.problems[0]
+            return problem.line, problem.path.split("[")[0], problem.message.split(":")[0][:20]
+
+    with_libyaml = read()
+    monkeypatch.setattr(yamlio, "_Loader", yaml.SafeLoader)
+    assert read() == with_libyaml

@@ -32,6 +32,7 @@ MAX_DEPTH = 64  # levels of nested mappings and lists
 MAX_NODES = 200_000  # values in one file, counting each use of an alias (*name) as a full copy
 MAX_SCALAR_CHARS = 100_000  # characters of one value
 MAX_INT_BITS = 64  # integers from -2**63 to 2**64-1
+_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels (the limit for YAML/JSON input)"
 _TOO_LARGE = f"the file is larger than the limit of {MAX_FILE_CHARS:,} characters"
 
 
@@ -169,10 +170,11 @@ class _Builder:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
             reason = getattr(exc, "problem", None) or str(exc)
+            message = f"not valid YAML/JSON: {reason}"
             if "nesting depth" in reason:  # libyaml's own bound (1000), met while it looks ahead of ours
-                reason = f"nesting deeper than {MAX_DEPTH} levels (the limit for YAML/JSON input)"
+                message = _TOO_DEEP
             path = self._here()[0] if self.stack else ()
-            raise self.error([Problem(_shown(path), f"not valid YAML/JSON: {reason}", self.file, line)]) from None
+            raise self.error([Problem(_shown(path), message, self.file, line)]) from None
         finally:
             self.loader.dispose()
         if not self.done:
@@ -210,7 +212,7 @@ class _Builder:
         self._check_tag(event.tag, "map" if isinstance(event, yaml.MappingStartEvent) else "seq", line)
         path = self._child_path(line)
         if len(self.stack) >= MAX_DEPTH:
-            self.fail(path, line, f"nesting deeper than {MAX_DEPTH} levels (the limit for YAML/JSON input)")
+            self.fail(path, line, _TOO_DEEP)
         self._count(path, line, 1)
         self.lines.setdefault(path, line)
         value: dict[Any, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
