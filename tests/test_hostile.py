@@ -6,6 +6,7 @@ gigabytes, a doubling reference chain 33 s; bounded, each is refused in well und
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -452,3 +453,18 @@ def test_the_pure_python_parser_reads_and_refuses_as_libyaml_does(case: Path, mo
     with_libyaml = read()
     monkeypatch.setattr(yamlio, "_Loader", yaml.SafeLoader)
     assert read() == with_libyaml
+
+
+def test_a_jsonl_line_nested_too_deep_is_a_row_error(tmp_path: Path) -> None:
+    from policyrules.registers import run_batch
+    from test_batch import good_documents
+
+    docs = good_documents(2)[:2]
+    register = tmp_path / "r.jsonl"
+    deep = '{"enterprise": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    register.write_text("\n".join([json.dumps(docs[0]), deep, json.dumps(docs[1])]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = run_batch(str(register), out, "chongqing", as_of=date(2022, 6, 1))
+    errors = read_csv(out.with_name("out.errors.csv"))
+    assert [(e["row"], e["message"]) for e in errors] == [("2", "not a valid JSON line: nested too deep")]
+    assert summary.evaluated == 2

@@ -539,3 +539,28 @@ def test_replay_notices_a_record_rewritten_in_place(tmp_path: Path) -> None:
     data = json.loads(run_cli("replay", ids[0], "--db", str(db), "--format", "json").stdout)
     assert data["intact"] is False and data["stands"] is False
     assert run_cli("replay", ids[1], "--db", str(db)).returncode == 0  # the next record itself is unchanged
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("outcomes", "[" * 100_000 + "]" * 100_000, "the outcomes of record"),
+        ("outcomes", '["keep"]', "are not {decision: outcome}"),
+        ("input", "not json", "the input of record"),
+        ("input", b"\x00\xff", "the input of record"),
+    ],
+)
+def test_a_crafted_record_is_bad_input_for_every_read_command(
+    tmp_path: Path, column: str, value: object, message: str
+) -> None:
+    db, ids = recorded_db(tmp_path, 1)
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER records_no_update")
+    raw.execute(f"UPDATE records SET {column} = ?", (value,))
+    raw.commit()
+    raw.close()
+    for args in (("records", "list"), ("records", "list", "--format", "json"), ("replay", ids[0])):
+        proc = run_cli(*args, "--db", str(db))
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert run_cli("records", "verify", "--db", str(db)).returncode == 1

@@ -58,7 +58,7 @@ def _read_manifest(text: str, db: Path) -> list[tuple[str, str, str, str]]:
     of plain names (no '..', nothing absolute)."""
     try:
         data = json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         data = None
     out: list[tuple[str, str, str, str]] = []
     for entry in data if isinstance(data, list) else [None]:

@@ -156,13 +156,18 @@ class RecordStore:
         before = self.db.execute(
             "SELECT record_hash FROM records WHERE seq < ? ORDER BY seq DESC LIMIT 1", (row[0],)
         ).fetchone()
-        return bool(chain_hash(before[0] if before else GENESIS, row[1:-1]) == row[-1])
+        try:
+            return bool(chain_hash(before[0] if before else GENESIS, row[1:-1]) == row[-1])
+        except (TypeError, ValueError):  # a value no record holds (a BLOB written by other means)
+            return False
 
     def result_json(self, result_hash: str) -> dict[str, Any]:
         row = self.db.execute("SELECT json FROM results WHERE sha256 = ?", (result_hash,)).fetchone()
         if row is None:
             raise RecordsError([Problem("", f"the stored result {result_hash} is missing", str(self.path))])
-        data: dict[str, Any] = json.loads(row[0])
+        data = stored_json(row[0], f"the stored result {result_hash}", self.path)
+        if not isinstance(data, dict):
+            raise RecordsError([Problem("", f"the stored result {result_hash} is not a JSON object", str(self.path))])
         return data
 
     def iter_records(
@@ -199,12 +204,13 @@ class RecordStore:
         """A stored row (SELECT_RECORDS) as the record it stands for, the derivable columns derived."""
         stored, (pack_id, version, record_hash) = row[:-3], row[-3:]
         record = dict(zip(RECORD_COLUMNS, stored, strict=True))
-        try:
-            document = json.loads(record["input"])
-            enterprise = document.get("enterprise") if isinstance(document, dict) else None
-            name = enterprise.get("name") if isinstance(enterprise, dict) else None
-        except ValueError:
-            name = None
+        what = f"record {str(record['id'])[:40]}"
+        document = stored_json(record["input"], f"the input of {what}", self.path)
+        enterprise = document.get("enterprise") if isinstance(document, dict) else None
+        name = enterprise.get("name") if isinstance(enterprise, dict) else None
+        outcomes = stored_json(record["outcomes"], f"the outcomes of {what}", self.path)
+        if not (isinstance(outcomes, dict) and all(isinstance(v, str) for v in outcomes.values())):
+            raise RecordsError([Problem("", f"the outcomes of {what} are not {{decision: outcome}}", str(self.path))])
         record.update(
             pack_id=pack_id or "?",
             pack_version=version or "?",
@@ -229,6 +235,15 @@ class RecordStore:
                 self._citations.clear()
             self._citations[result_hash] = known
         return known
+
+
+def stored_json(text: object, what: str, db: Path) -> Any:
+    """JSON stored in a records database, which may come from elsewhere: anything but valid JSON of bounded
+    nesting is a RecordsError naming what it is, never a crash."""
+    try:
+        return json.loads(text if isinstance(text, str | bytes) else "")
+    except (ValueError, RecursionError):
+        raise RecordsError([Problem("", f"{what} is not valid JSON", str(db))]) from None
 
 
 def _not_records(path: Path, why: str) -> RecordsError:

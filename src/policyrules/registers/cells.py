@@ -141,6 +141,8 @@ def cell_value(kind: str, value: object) -> object:
                 f"{zh}；不是有效的 JSON（第 {exc.pos + 1} 个字符处：{exc.msg}）",
                 f"expected {expected}; not valid JSON ({exc.msg} at character {exc.pos + 1})",
             ) from None
+        except RecursionError:
+            raise CellError("不是有效的 JSON：嵌套太深", "not valid JSON: nested too deep") from None
         return parsed
     if kind == "enum_list":
         text = _text(value)
@@ -149,6 +151,8 @@ def cell_value(kind: str, value: object) -> object:
                 return json.loads(text)
             except json.JSONDecodeError as exc:
                 raise CellError(f"不是有效的 JSON 数组（{exc.msg}）", f"not a valid JSON array ({exc.msg})") from None
+            except RecursionError:
+                raise CellError("不是有效的 JSON 数组：嵌套太深", "not a valid JSON array: nested too deep") from None
         return [part for part in _LIST_SPLIT.split(text) if part]
     return _text(value)
 

@@ -101,6 +101,8 @@ class Evaluator:
                 return json.loads(item), []
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 return None, [Problem("", f"not a valid JSON line: {exc}")]
+            except RecursionError:  # [[[[… nested deeper than the json module can follow
+                return None, [Problem("", "not a valid JSON line: nested too deep")]
         return self._reader(item)
 
     def run(self, chunk: Chunk) -> ChunkResult:
