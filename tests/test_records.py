@@ -547,7 +547,10 @@ def test_replay_notices_a_record_rewritten_in_place(tmp_path: Path) -> None:
         ("outcomes", "[" * 100_000 + "]" * 100_000, "the outcomes of record"),
         ("outcomes", '["keep"]', "are not {decision: outcome}"),
         ("input", "not json", "the input of record"),
-        ("input", b"\x00\xff", "the input of record"),
+        ("input", b"\x00\xff", "its input is not what a record holds"),
+        ("time", b"\x01", "its time is not what a record holds"),
+        ("as_of", "2021-02-30", "its as_of is not a date"),
+        ("row", "x", "its row is not what a record holds"),
     ],
 )
 def test_a_crafted_record_is_bad_input_for_every_read_command(

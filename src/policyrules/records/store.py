@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +207,7 @@ class RecordStore:
         stored, (pack_id, version, record_hash) = row[:-3], row[-3:]
         record = dict(zip(RECORD_COLUMNS, stored, strict=True))
         what = f"record {str(record['id'])[:40]}"
+        _check_types(record, what, self.path)
         document = stored_json(record["input"], f"the input of {what}", self.path)
         enterprise = document.get("enterprise") if isinstance(document, dict) else None
         name = enterprise.get("name") if isinstance(enterprise, dict) else None
@@ -235,6 +238,23 @@ class RecordStore:
                 self._citations.clear()
             self._citations[result_hash] = known
         return known
+
+
+_OPTIONAL = {"source", "row", "uscc"}
+
+
+def _check_types(record: dict[str, Any], what: str, db: Path) -> None:
+    """A record from elsewhere holds what this library writes: text, the row a number, the date a date."""
+    for column, value in record.items():
+        expected = int if column == "row" else str
+        if not (isinstance(value, expected) or (value is None and column in _OPTIONAL)):
+            raise RecordsError([Problem("", f"{what}: its {column} is not what a record holds", str(db))])
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", record["as_of"]):
+        raise RecordsError([Problem("", f"{what}: its as_of is not a date", str(db))])
+    try:
+        date.fromisoformat(record["as_of"])
+    except ValueError:
+        raise RecordsError([Problem("", f"{what}: its as_of is not a date", str(db))]) from None
 
 
 def stored_json(text: object, what: str, db: Path) -> Any:
