@@ -152,9 +152,7 @@ def parse_sheet_rows(blob: bytes, fmt: SheetFormat, first_row: int = 1) -> Itera
                         if start >= 0:
                             raw = inner[start + 3 : inner.find(b"</v>", start)]
                             value = _cell_value(kind, raw, _attr(attrs, b' s="'), column, fmt)
-                if column >= len(values):
-                    values.extend([None] * (column + 1 - len(values)))
-                values[column] = value
+                _place(values, column, value)
         yield number, values
 
 
@@ -174,10 +172,22 @@ def _fast_values(cells: list[tuple[bytes, bytes, bytes, bytes, bytes]], fmt: She
             value = _read_cell(_xml_text, inline)
         elif raw:
             value = _cell_value(kind, raw, style or None, column, fmt)
-        if column >= len(values):
-            values.extend([None] * (column + 1 - len(values)))
-        values[column] = value
+        _place(values, column, value)
     return values
+
+
+MAX_COLUMNS = 16_384  # Excel's last column is XFD
+
+
+def _place(values: list[Any], column: int, value: Any) -> None:
+    """Put a cell's value at its column. A reference past Excel's last column (r="ZZZZZZZZ1" would ask for a
+    list of billions) or without a column is a bad cell, kept just past the last column: a row error, in bounded
+    memory."""
+    if not 0 <= column < MAX_COLUMNS:
+        column, value = MAX_COLUMNS, BadCell("a cell whose reference is not a column of a sheet (A to XFD)")
+    if column >= len(values):
+        values.extend([None] * (column + 1 - len(values)))
+    values[column] = value
 
 
 def _read_cell(read: Any, raw: bytes) -> Any:
