@@ -473,7 +473,8 @@ def test_a_jsonl_line_nested_too_deep_is_a_row_error(tmp_path: Path) -> None:
 def test_a_cell_reference_past_the_last_column_costs_no_memory(tmp_path: Path) -> None:
     from policyrules.registers.xlsx import MAX_COLUMNS, BadCell, SheetFormat, parse_sheet_rows
 
-    sheet = b'<row r="3"><c r="A3"><v>1</v></c><c r="ZZZZZZZZZZZZ3"><v>2</v></c></row><row r="4"><c r="4"><v>1</v></c></row>'
+    sheet = b'<row r="3"><c r="A3"><v>1</v></c><c r="ZZZZZZZZZZZZ3"><v>2</v></c></row>'
+    sheet += b'<row r="4"><c r="4"><v>1</v></c></row>'
     rows = list(parse_sheet_rows(sheet, SheetFormat()))
     assert [n for n, _ in rows] == [3, 4]
     for _, values in rows:
