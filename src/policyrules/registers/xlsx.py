@@ -128,7 +128,7 @@ def parse_sheet_rows(blob: bytes, fmt: SheetFormat, first_row: int = 1) -> Itera
     number = first_row - 1
     for match in _ROW_RE.finditer(blob):
         r = _attr(match[1], b' r="')
-        number = int(r) if r else number + 1
+        number = int(r) if r and r.isdigit() and len(r) < 10 else number + 1  # r="x": the next row
         values: list[Any] = []
         body = match[3]
         if body:
