@@ -305,7 +305,7 @@ def test_bad_xlsx_cells_are_row_errors_and_the_rest_is_evaluated(tmp_path: Path)
         4: ("C4", '<c r="C4" s="1"><v>abc</v></c>', "enterprise.listing.listed_on", "cannot read the cell value"),
         5: ("C5", '<c r="C5" s="1"><v>1e300</v></c>', "enterprise.listing.listed_on", "not an Excel date serial"),
         6: ("B6", '<c r="B6" t="inlineStr"><is><t>坏_xD800_名</t></is></c>', "enterprise.name", "lone surrogate"),
-        7: ("C7", '<c r="C7"><v>-5</v></c>', "enterprise.listing.listed_on", "not an Excel date serial"),
+        7: ("C7", '<c r="C7"><v>-5</v></c>', "enterprise.listing.listed_on", "the number -5 is not a date"),
     }
 
     def corrupt(xml: str) -> str:
@@ -463,7 +463,7 @@ def test_a_jsonl_line_nested_too_deep_is_a_row_error(tmp_path: Path) -> None:
     register = tmp_path / "r.jsonl"
     deep = '{"enterprise": ' + "[" * 100_000 + "]" * 100_000 + "}"
     register.write_text("\n".join([json.dumps(docs[0]), deep, json.dumps(docs[1])]) + "\n", encoding="utf-8")
-    out = tmp_path / "out.jsonl"
+    out = tmp_path / "out.csv"
     summary = run_batch(str(register), out, "chongqing", as_of=date(2022, 6, 1))
     errors = read_csv(out.with_name("out.errors.csv"))
     assert [(e["row"], e["message"]) for e in errors] == [("2", "not a valid JSON line: nested too deep")]
