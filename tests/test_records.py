@@ -356,6 +356,19 @@ def test_read_commands_refuse_a_file_that_is_not_a_records_database_and_change_n
     assert target.read_bytes() == before
 
 
+def test_a_database_whose_schema_never_committed_reads_as_empty_and_stays_unchanged(tmp_path: Path) -> None:
+    """`--record` killed after SQLite made the file but before the schema committed leaves an empty database:
+    it holds no records, its (empty) chain verifies, and reading it writes nothing."""
+    db = tmp_path / "r.sqlite"
+    sqlite3.connect(db).close()  # what the interrupted run leaves: an SQLite file with no schema
+    for args in (("records", "verify"), ("records", "list", "--format", "json")):
+        proc = run_cli(*args, "--db", str(db))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert run_cli("records", "verify", "--db", str(db)).stdout.startswith("0 records, chain intact")
+    assert json.loads(run_cli("records", "list", "--format", "json", "--db", str(db)).stdout) == []
+    assert db.read_bytes() == b""
+
+
 def test_records_list_json_streams_every_record(tmp_path: Path) -> None:
     db, ids = recorded_db(tmp_path, 3)
     proc = run_cli("records", "list", "--db", str(db), "--limit", "0", "--format", "json")

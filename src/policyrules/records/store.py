@@ -295,10 +295,23 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
         raise _not_records(path, str(exc)) from None
+    if version == 0 and not tables:
+        # A file `--record` created but whose schema never committed (the run was killed first): no records yet.
+        # Read it as the empty store it is, without writing to it.
+        db.close()
+        return _empty_store()
     if version == 0 or not set(TABLES) <= tables:
         db.close()
         raise _not_records(path, "its tables are not those of policyrules records")
     _check_version(version, path)
+    return db
+
+
+def _empty_store() -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    for statement in create_statements():
+        db.execute(statement)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return db
 
 
