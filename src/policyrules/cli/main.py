@@ -10,12 +10,12 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import PolicyRulesError
-from . import authoring, batch, diff, evaluate, lint, new, packs, records, register, template
+from . import authoring, batch, diff, evaluate, lint, new, packs, records, register, template, whatif
 from .common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Handler, Parser
 from .terminal import make_safe
 
 # In the order `policyrules --help` lists them.
-COMMAND_MODULES = (packs, evaluate, new, authoring, lint, diff, batch, records, register, template)
+COMMAND_MODULES = (packs, evaluate, whatif, new, authoring, lint, diff, batch, records, register, template)
 
 
 def build_parser() -> tuple[Parser, dict[str, Handler]]:

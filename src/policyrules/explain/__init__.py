@@ -3,12 +3,15 @@
 from .reasons import ReasonCache, decision_reason
 from .summary import effective_rules, pack_summary, render_rows
 from .trace import render_result
+from .whatif import alternative_line, render_whatif
 
 __all__ = [
     "ReasonCache",
+    "alternative_line",
     "decision_reason",
     "effective_rules",
     "pack_summary",
     "render_result",
     "render_rows",
+    "render_whatif",
 ]
