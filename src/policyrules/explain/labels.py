@@ -41,6 +41,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_trace": ("（此引擎不产生逐条件追踪）", "(this engine produces no condition trace)"),
     "interpretation": ("文本解释", "interpretation"),
     "not_present": ("（此决定不适用）", "(decision not present)"),
+    "whatif": ("如何可以改变", "what would change it"),
+    "unmet": ("未满足", "not met"),
+    "by_default": ("无规则成立，默认结论", "no rule holds: default"),
 }
 
 

@@ -94,7 +94,11 @@ def alternative_line(data: Mapping[str, Any], lang: Lang = "zh") -> str | None:
     )
     if lang == "zh":
         when = f"从 {alt['as_of']} 起" if "as_of" in alt else ""
-        what = f"若{changes}" if changes else "无须改变"
+        said = "；".join(
+            f"「{c['says']}」（{c['path']}：{value_text(c['from'], lang)} → {value_text(c['to'], lang)}）"
+            for c in alt["changes"]
+        )
+        what = f"若{said}" if said else "无须改变"
         return f"{when}{what}，即为{target}（{clauses}）"
     when = f"from {alt['as_of']}" if "as_of" in alt else ""
     what = f"with {changes}" if changes else "with no change"
