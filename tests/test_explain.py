@@ -80,7 +80,7 @@ def write_register(path: Path) -> None:
     ws.append(header)
     for row in rows:
         ws.append([row.get(h) for h in header])
-    ws.append(["示例二", "91110000100000000M"] + ["是"])  # a third row, with a valid USCC
+    ws.append(["示例二", "91110000100000000M", "是"])  # a third row, with a valid USCC
     wb.save(path)
 
 
