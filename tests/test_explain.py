@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +15,35 @@ import openpyxl
 import pytest
 
 from packs import example_as_of, examples
+from policyrules.facts import ENUM_LABELS
+from policyrules.packs import shipped_pack_ids
+from strategies import shipped_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 CQ_EXAMPLE = ROOT / "policies" / "chongqing" / "examples" / "random_draw_off_site.yaml"
 SCREEN = 24
 
-# A run of three English words is prose; identifiers (fact paths, codes, rule ids) have no spaces between words.
-ENGLISH_PROSE = re.compile(r"[A-Za-z]{2,}[,;:]? [A-Za-z]{2,}[,;:]? [A-Za-z]{2,}")
+# Identifiers (fact paths, atom keys, outcome codes, rule ids) are not prose: they hold _ . = or ( or sit in （）.
+# Codes are not prose either: the enumerations' and credit schemes' codes, the engines, the codes' letters.
+IDENTIFIER = re.compile(r"[\w.]*[_.=(][\w.=|()]*|（[a-z_]+）|[0-9A-Z]{8,}")
+ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
+CODES = (
+    {"compiled", "durable"}
+    | {code for labels in ENUM_LABELS.values() for code in labels}
+    | {g.code for p in shipped_pack_ids() for g in shipped_pack(p).definition.credit_scheme.grades}
+)
+
+
+class EnglishProse:
+    """Two English words on a line, besides identifiers and codes, make an English prose line."""
+
+    @staticmethod
+    def search(line: str) -> bool:
+        words = [w for w in ENGLISH_WORD.findall(IDENTIFIER.sub(" ", line)) if w not in CODES]
+        return len(words) >= 2
+
+
+ENGLISH_PROSE = EnglishProse()
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -132,3 +155,22 @@ def test_explain_a_recorded_decision_with_its_own_pack_and_date(tmp_path: Path) 
     assert clash.returncode == 2 and "its own input, pack and date" in clash.stderr
     unknown = run("explain", "--from-record", "01ZZZZ", "--db", str(db))
     assert unknown.returncode == 2 and "no record with id" in unknown.stderr
+
+
+def test_validate_reports_a_note_without_its_chinese(tmp_path: Path) -> None:
+    pack_dir = tmp_path / "mee_2021"
+    shutil.copytree(ROOT / "policies" / "mee_2021", pack_dir)
+    for name, start in (
+        ("rules.yaml", 'reading_zh: "须同时具备'),
+        ("pack.yaml", 'default_note_zh: "没有不得纳入的记录'),
+    ):
+        path = pack_dir / name
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [x for x in lines if not x.strip().startswith(start)]
+        assert len(kept) == len(lines) - 1
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    out = run("validate", str(pack_dir))
+    assert out.returncode == 2
+    assert "rules.yaml:27: rules[0].interpretation[0].reading: 'reading' is English and has no Chinese" in out.stderr
+    assert "pack.yaml:46: decisions.listing.default_note: 'default_note' is English" in out.stderr
+    assert run("validate", str(ROOT / "policies" / "mee_2021")).returncode == 0

@@ -204,7 +204,7 @@ class Pack:
         notes_zh = tuple(
             dict.fromkeys(
                 (
-                    *(f"依据征求意见稿（{t}），该文件从未生效" for t in drafts),
+                    *(f"依据《{t}》，该文件是征求意见稿，从未生效" for t in drafts),
                     *(n for n in (zh or en for en, zh in rule_notes) if n),
                     *([f"默认结论：{default[1] or default[0]}"] if default[0] or default[1] else []),
                 )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ..engines import Decision, Result, RuleTrace
-from .labels import DECISION_LABELS, Lang, colon, outcome_label, pick, semi, word
+from ..packs import DECISION_LABELS
+from .labels import Lang, colon, outcome_label, pick, semi, word
 from .trace import failure_phrase
 
 # The outcome an enterprise hopes for, where the others are negative for it (listing on the positive list).

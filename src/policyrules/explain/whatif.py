@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .labels import DECISION_LABELS, Lang, colon, outcome_label, pick, semi, value_text, word
+from ..packs import DECISION_LABELS
+from .labels import Lang, colon, outcome_label, pick, semi, value_text, word
 
 _TEXT = {
     "now": ("现为", "now"),
