@@ -117,7 +117,7 @@ def test_explain_a_row_of_the_register_as_excel_numbers_it(tmp_path: Path) -> No
     assert "纳入正面清单：不符合纳入条件（ineligible）" in by_row.stdout
     # the first alternative whatif finds (the soonest): a credit rating of 环保诚信 under 三、（二）五是
     assert "如何可以改变：若「企业环境信用评价结果为环保诚信的企业」" in by_row.stdout
-    assert "→ trustworthy）" in by_row.stdout and "三、（二）五是" in by_row.stdout
+    assert "→ trustworthy（环保诚信））" in by_row.stdout and "三、（二）五是" in by_row.stdout
     by_uscc = run(*args, "--uscc", "91500102ma61ky0p9h", "--brief")
     assert by_uscc.stdout == by_row.stdout
     other = run(*args, "--row", "5", "--brief")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from ..facts import ENUM_LABELS
-from ..packs import OUTCOME_LABELS
+from ..packs import NATIONAL_CREDIT_SCHEME, OUTCOME_LABELS
 
 Lang = Literal["zh", "en"]
 
@@ -47,8 +47,10 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-# the Chinese label of every enum code, shown beside a code read from the facts
-ENUM_LABEL = {code: label for labels in ENUM_LABELS.values() for code, label in labels.items()}
+# the Chinese label of every enum code (and of the national credit grades), shown beside a code read from the facts
+ENUM_LABEL = {code: label for labels in ENUM_LABELS.values() for code, label in labels.items()} | {
+    g.code: g.label for g in NATIONAL_CREDIT_SCHEME.grades
+}
 
 
 # punctuation: full-width in Chinese
