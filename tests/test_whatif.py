@@ -192,3 +192,20 @@ def test_the_command_prints_the_json_of_the_brief(tmp_path: Path) -> None:
     assert "从 2022-11-03 起" in text.stdout and "三、（二）二是" in text.stdout
     bad = run(*args, "--outcome", "keep")
     assert bad.returncode == 2 and "not an outcome of inclusion" in bad.stderr
+
+
+def test_the_command_answers_for_a_row_of_a_register(tmp_path: Path) -> None:
+    register = tmp_path / "名录.csv"
+    register.write_text(
+        "2022年正面清单企业名录,,,,\n"
+        "企业名称,统一社会信用代码,民生保障重点行业企业,执法检查记录,环境违法记录\n"
+        '重庆示例酿造有限公司,91500102MA61KY0P9H,是,"[{""date"": ""2022-02-10""}]",'
+        '"[{""date"": ""2021-11-02"", ""kind"": ""exceedance""}]"\n',
+        encoding="utf-8",
+    )
+    args = ("whatif", "--pack", "chongqing", "--as-of", "2022-03-01", str(register), "--row", "3")
+    out = run(*args, "--decision", "inclusion", "--outcome", "eligible", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    alts = json.loads(out.stdout)["alternatives"]
+    assert [a.get("as_of") for a in alts] == [None, "2022-11-03"]
+    assert alts[1]["facts"]["enterprise"]["violations"] == [{"date": "2021-11-02", "kind": "exceedance"}]

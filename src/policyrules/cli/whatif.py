@@ -7,11 +7,12 @@ import argparse
 from typing import Any
 
 from ..analysis import what_if
-from ..engines import ENGINES, load_pack
+from ..engines import ENGINES
 from ..errors import FactsError
 from ..explain import render_whatif
-from ..packs import DECISIONS, load_facts
+from ..packs import DECISIONS
 from .common import EXIT_OK, Handler, as_of, print_json
+from .explaining import load_input
 
 
 def register(sub: Any) -> dict[str, Handler]:
@@ -19,7 +20,10 @@ def register(sub: Any) -> dict[str, Handler]:
     cmd.add_argument("--pack", required=True, help="a shipped pack id or a pack directory")
     cmd.add_argument("--as-of", type=as_of, default=None, help="evaluation date YYYY-MM-DD (default today)")
     cmd.add_argument("--engine", choices=tuple(ENGINES), default="compiled")
-    cmd.add_argument("file", help="facts document (YAML or JSON); '-' reads standard input")
+    cmd.add_argument("file", help="facts document (YAML or JSON; '-' reads standard input), or a register with --row")
+    cmd.add_argument("--row", type=int, default=None, help="FILE is a register: this row (as Excel numbers it)")
+    cmd.add_argument("--uscc", default=None, help="FILE is a register: the row of this 统一社会信用代码")
+    cmd.add_argument("--sheet", default=None, help="the register's sheet (XLSX; default the first)")
     cmd.add_argument("--decision", required=True, choices=DECISIONS)
     cmd.add_argument("--outcome", required=True, help="the outcome wanted, e.g. eligible")
     cmd.add_argument("--max-changes", type=int, default=3, help="at most this many facts changed at once (default 3)")
@@ -29,8 +33,8 @@ def register(sub: Any) -> dict[str, Handler]:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    pack = load_pack(args.pack)
-    document = load_facts(args.file)
+    source = load_input(args)
+    pack, document = source.pack, source.document
     try:
         answer = what_if(
             pack, document.data, args.decision, args.outcome, args.as_of, args.engine, max(0, args.max_changes)
