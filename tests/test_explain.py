@@ -62,6 +62,8 @@ def test_chinese_explain_has_no_english_prose_and_brief_fits_a_screen(pack_id: s
     assert full.returncode == 0, full.stderr
     prose = [line for line in full.stdout.splitlines() if ENGLISH_PROSE.search(line)]
     assert not prose, f"English prose in the Chinese explanation of {example.name}:\n" + "\n".join(prose[:5])
+    warned = [line.removeprefix("policyrules: warning: ") for line in full.stderr.splitlines()]
+    assert not [line for line in warned if ENGLISH_PROSE.search(line)], full.stderr
     brief = explain(pack_id, example, "--brief")
     assert brief.returncode == 0, brief.stderr
     lines = brief.stdout.splitlines()

@@ -49,7 +49,8 @@ def evaluate(args: argparse.Namespace) -> tuple[Input, Result, dict[str, Any]]:
     except FactsError as exc:  # e.g. a credit grade outside the pack's scheme: point at the line
         raise document.locate(exc) from None
     raw = document.data
-    for warning in result.warnings:
+    chinese = getattr(args, "lang", "en") == "zh" and result.warnings_zh  # explain speaks Chinese to people
+    for warning in result.warnings_zh if chinese else result.warnings:
         print(f"policyrules: warning: {warning}", file=sys.stderr)
     record_evaluation(args, pack, result, raw, document.file)
     return source, result, raw
