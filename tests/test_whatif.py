@@ -209,3 +209,15 @@ def test_the_command_answers_for_a_row_of_a_register(tmp_path: Path) -> None:
     alts = json.loads(out.stdout)["alternatives"]
     assert [a.get("as_of") for a in alts] == [None, "2022-11-03"]
     assert alts[1]["facts"]["enterprise"]["violations"] == [{"date": "2021-11-02", "kind": "exceedance"}]
+
+
+def test_a_grade_written_by_its_label_is_changed_to_a_label() -> None:
+    facts = load_facts(ROOT / "policies/luohe_2021/examples/unplanned_complaint_poor_credit.yaml").data
+    assert facts["enterprise"]["credit_rating"] == "环保警示"
+    answer = what_if(shipped_pack("luohe_2021"), facts, "supervision", "reduced", AS_OF)
+    check_answer("luohe_2021", answer, "compiled")
+    assert [(c.before, c.after) for a in answer.alternatives for c in a.changes] == [
+        ("环保警示", "环保良好"),
+        ("环保警示", "环保诚信"),
+    ]
+    assert "环保信用好的企业" in answer.alternatives[0].changes[0].says

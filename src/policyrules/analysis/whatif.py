@@ -151,7 +151,7 @@ class _Search:
     def __init__(self, pack: Pack, document: dict[str, Any], decision: str, outcome: str, engine: str) -> None:
         self.pack, self.document, self.decision, self.outcome, self.engine = pack, document, decision, outcome, engine
         self.leaves = _relevant_leaves(pack, decision)
-        self.edits = _candidates(self.leaves, document)
+        self.edits = _candidates(self.leaves, document, pack.compiled.grade_codes)
 
     def evaluate(self, document: Mapping[str, Any], day: date) -> Result | None:
         try:
@@ -259,7 +259,9 @@ def _relevant_leaves(pack: Pack, decision: str) -> tuple[tuple[str, Leaf], ...]:
     return tuple(out)
 
 
-def _candidates(found: Sequence[tuple[str, Leaf]], document: Mapping[str, Any]) -> tuple[Edit, ...]:
+def _candidates(
+    found: Sequence[tuple[str, Leaf]], document: Mapping[str, Any], grade_codes: Mapping[str, str]
+) -> tuple[Edit, ...]:
     edits: set[Edit] = set()
     for _, leaf in found:
         reads = leaf.atom.reads
@@ -276,6 +278,11 @@ def _candidates(found: Sequence[tuple[str, Leaf]], document: Mapping[str, Any]) 
             edits.add(Edit(path, not bool(current)))
         else:
             values = leaf.atom.domain if leaf.atom.kind in ("grade", "enum") else _literals(leaf.operand)
+            if leaf.atom.kind == "grade" and current is not None:  # a grade written by its label: keep to labels
+                code = grade_codes.get(str(current), current)
+                labels = {c: k for k, c in grade_codes.items() if k != c} if code != current else {}
+                edits |= {Edit(path, labels.get(v, v)) for v in values if v != code}
+                continue
             edits |= {Edit(path, v) for v in values if v != current}
     return tuple(sorted(edits))
 
