@@ -22,6 +22,9 @@ COMMANDS = {
     "diff": ("diff", "mee_2021", "luohe_2021", "--decision", "inspection"),
     "coverage": ("coverage", "--pack", "luohe_2021"),
     "show": ("show", "--pack", "luohe_2021"),
+    "brief": ("explain", "--pack", "mee_2021", "--as-of", "2021-10-01", "--brief", EXAMPLE),
+    "whatif": ("whatif", "--pack", "mee_2021", "--as-of", "2021-10-01", EXAMPLE, "--decision", "inspection")
+    + ("--outcome", "permitted"),
 }
 
 
