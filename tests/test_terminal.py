@@ -23,8 +23,10 @@ COMMANDS = {
     "coverage": ("coverage", "--pack", "luohe_2021"),
     "show": ("show", "--pack", "luohe_2021"),
     "brief": ("explain", "--pack", "mee_2021", "--as-of", "2021-10-01", "--brief", EXAMPLE),
-    "whatif": ("whatif", "--pack", "mee_2021", "--as-of", "2021-10-01", EXAMPLE, "--decision", "inspection")
-    + ("--outcome", "permitted"),
+    "whatif": (
+        *("whatif", "--pack", "mee_2021", "--as-of", "2021-10-01", EXAMPLE),
+        *("--decision", "inspection", "--outcome", "permitted"),
+    ),
 }
 
 
