@@ -169,9 +169,9 @@ def test_an_unknown_outcome_is_refused_with_the_choices() -> None:
         what_if(shipped_pack("mee_2021"), facts, "inclusion", "keep", date(2021, 10, 1))
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "policyrules", *args], capture_output=True, text=True, encoding="utf-8"
+        [sys.executable, "-m", "policyrules", *args], capture_output=True, text=True, encoding="utf-8", input=stdin
     )
 
 
@@ -221,3 +221,16 @@ def test_a_grade_written_by_its_label_is_changed_to_a_label() -> None:
         ("环保警示", "环保诚信"),
     ]
     assert "环保信用好的企业" in answer.alternatives[0].changes[0].says
+
+
+def test_a_decision_the_facts_do_not_ask_has_no_alternative_and_says_why() -> None:
+    facts = {"enterprise": {"name": "甲", "uscc": "91350100M000100Y43"}}
+    out = run(
+        *("whatif", "--pack", "mee_2021", "--as-of", "2022-03-01", "-", "--decision", "penalty"),
+        *("--outcome", "may_waive"),
+        stdin=json.dumps(facts),
+    )
+    assert out.returncode == 0, out.stderr
+    assert "事实中没有提出这一问题" in out.stdout
+    answer = what_if(shipped_pack("mee_2021"), facts, "penalty", "may_waive", AS_OF)
+    assert answer.current is None and answer.alternatives == ()

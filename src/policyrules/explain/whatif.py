@@ -19,6 +19,10 @@ _TEXT = {
         "no change to the facts that can change makes it hold (what happened cannot be undone), nor does waiting",
     ),
     "already": ("已是该结论，无须改变", "already so: nothing to change"),
+    "absent": (
+        "事实中没有提出这一问题（如没有检查请求或违法案件），此决定不适用",
+        "the facts do not ask this question (no inspection request or violation case): the decision does not apply",
+    ),
     "option": ("方案", "option"),
     "from": ("起", ""),
     "from_en": ("从", "from"),
@@ -45,7 +49,7 @@ def render_whatif(data: Mapping[str, Any], as_of: str, current: str | None, lang
         head + (f"（{len(alternatives)} {_t('ways', lang)}）" if alternatives else ""),
     ]
     if not alternatives:
-        lines.append(f"  {_t('none', lang)}")
+        lines.append(f"  {_t('none' if current is not None else 'absent', lang)}")
     for number, alt in enumerate(alternatives, start=1):
         lines.append("")
         lines.append(f"{_t('option', lang)} {number}{colon(lang)}{_when(alt, lang)}")
