@@ -165,8 +165,17 @@ def test_an_approval_makes_an_inspection_permitted() -> None:
 
 def test_an_unknown_outcome_is_refused_with_the_choices() -> None:
     facts = load_facts(ROOT / "policies/mee_2021/examples/listed_small_micro.yaml").data
-    with pytest.raises(EvaluationError, match="eligible, ineligible, barred"):
+    with pytest.raises(EvaluationError, match=r"eligible \(可以纳入\), ineligible \(不符合纳入条件\), barred"):
         what_if(shipped_pack("mee_2021"), facts, "inclusion", "keep", date(2021, 10, 1))
+    with pytest.raises(EvaluationError, match="in force from 2021-04-06"):  # as evaluate says it
+        what_if(shipped_pack("mee_2021"), facts, "inclusion", "eligible", date(2020, 1, 1))
+
+
+def test_the_outcome_may_be_asked_by_its_chinese_label() -> None:
+    facts = cq_violation_within_the_year()
+    by_label = what_if(shipped_pack("chongqing"), facts, "inclusion", "可以纳入", AS_OF)
+    assert by_label.to_json() == what_if(shipped_pack("chongqing"), facts, "inclusion", "eligible", AS_OF).to_json()
+    assert by_label.outcome == "eligible" and by_label.current == "ineligible"
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -25,7 +25,7 @@ def register(sub: Any) -> dict[str, Handler]:
     cmd.add_argument("--uscc", default=None, help="FILE is a register: the row of this 统一社会信用代码")
     cmd.add_argument("--sheet", default=None, help="the register's sheet (XLSX; default the first)")
     cmd.add_argument("--decision", required=True, choices=DECISIONS)
-    cmd.add_argument("--outcome", required=True, help="the outcome wanted, e.g. eligible")
+    cmd.add_argument("--outcome", required=True, help="the outcome wanted: a code or its label (eligible, 可以纳入)")
     cmd.add_argument("--max-changes", type=int, default=3, help="at most this many facts changed at once (default 3)")
     cmd.add_argument("--lang", choices=("zh", "en"), default="zh")
     cmd.add_argument("--format", choices=("text", "json"), default="text")

@@ -13,7 +13,7 @@ from ...conditions import as_known_on
 from ...engines import Pack, Result
 from ...errors import EvaluationError, PolicyRulesError, Problem
 from ...facts import parse_facts
-from ...packs import OUTCOMES
+from ...packs import OUTCOME_LABELS, OUTCOMES, outcome_code
 from .answer import Alternative, Change, WhatIf
 from .dates import candidate_dates, first_day_of
 from .edits import Edit, apply, candidates, consistent, get, plain, relevant_leaves
@@ -28,29 +28,27 @@ def what_if(
     engine: str = "compiled",
     max_changes: int = 3,
 ) -> WhatIf:
-    """The minimal alternatives under which `decision` comes out as `outcome` (see the module docstring).
-    `facts` is a facts document (a mapping as read from YAML or JSON); it is validated first."""
-    _check_question(decision, outcome)
+    """The minimal alternatives under which `decision` comes out as `outcome` (a code, or its Chinese label as a
+    test case may write it: 可以纳入). `facts` is a facts document (a mapping as read from YAML or JSON); it is
+    validated and evaluated first, so bad facts, an unknown engine or a date outside the pack's force are the
+    errors `evaluate` gives."""
+    outcome = _outcome_asked(decision, outcome)
     day = as_of or date.today()
-    document = plain(parse_facts(facts).model_dump(mode="json", exclude_defaults=True))
-    search = _Search(pack, document, decision, outcome, engine)
-    current = search.outcome_on(document, day)
-    alternatives = search.run(day, max_changes)
-    return WhatIf(decision, outcome, day, current, alternatives)
+    model = parse_facts(facts)
+    today = pack.evaluate(model, as_of=day, engine=engine, trace=False).decisions.get(decision)
+    document = plain(model.model_dump(mode="json", exclude_defaults=True))
+    alternatives = _Search(pack, document, decision, outcome, engine).run(day, max_changes)
+    return WhatIf(decision, outcome, day, today.outcome if today else None, alternatives)
 
 
-def _check_question(decision: str, outcome: str) -> None:
+def _outcome_asked(decision: str, outcome: str) -> str:
     if decision not in OUTCOMES:
         raise EvaluationError([Problem("--decision", f"unknown decision '{decision}'; one of {', '.join(OUTCOMES)}")])
-    if outcome not in OUTCOMES[decision]:
-        raise EvaluationError(
-            [
-                Problem(
-                    "--outcome",
-                    f"'{outcome}' is not an outcome of {decision}; one of {', '.join(OUTCOMES[decision])}",
-                )
-            ]
-        )
+    code = outcome_code(decision, outcome)
+    if code is None:
+        choices = ", ".join(f"{c} ({OUTCOME_LABELS[c][0]})" for c in OUTCOMES[decision])
+        raise EvaluationError([Problem("--outcome", f"'{outcome}' is not an outcome of {decision}; one of {choices}")])
+    return code
 
 
 class _Search:
