@@ -182,3 +182,14 @@ def test_validate_reports_a_note_without_its_chinese(tmp_path: Path) -> None:
         line = (pack_dir / name).read_text(encoding="utf-8").splitlines()[int(found[1]) - 1]
         assert line.strip().startswith(f"{key}:") or f" {key}:" in line  # the line of the English note
     assert run("validate", str(ROOT / "policies" / "mee_2021")).returncode == 0
+
+
+def test_a_row_that_cannot_be_read_is_an_error_naming_the_row_and_field(tmp_path: Path) -> None:
+    register = tmp_path / "名录.csv"
+    register.write_text("企业名称,统一社会信用代码,小微企业\n甲,91350100M000100Y44,是\n", encoding="utf-8")
+    out = run("explain", "--pack", "mee_2021", "--as-of", "2022-03-01", str(register), "--row", "2")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "名录.csv, row 2: enterprise.uscc: not a valid 统一社会信用代码" in out.stderr
+    missing_db = run("explain", "--from-record", "01ABC", "--db", str(tmp_path / "none.sqlite"))
+    assert missing_db.returncode == 2 and "no records database here" in missing_db.stderr
+    assert not (tmp_path / "none.sqlite").exists()  # never created by asking
