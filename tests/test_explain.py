@@ -69,10 +69,11 @@ def test_chinese_explain_has_no_english_prose_and_brief_fits_a_screen(pack_id: s
     lines = brief.stdout.splitlines()
     assert len(lines) <= SCREEN, brief.stdout
     assert not [line for line in lines if ENGLISH_PROSE.search(line)], brief.stdout
-    for label in ("纳入正面清单", "现场执法检查", "行政处罚"):  # every decision asked for is there, with its basis
-        if label in full.stdout.split("\n\n")[1]:
-            assert label in brief.stdout
-    assert brief.stdout.count("依据：") == full.stdout.split("\n\n")[1].count("：") - 1
+    summary = full.stdout.split("结论汇总：\n")[1].split("\n\n")[0].splitlines()  # one line per decision asked
+    outcomes = [line.strip() for line in summary]
+    assert [line for line in lines if line in outcomes] == outcomes  # each decision, in order, with its outcome
+    why = [line for line in lines if line.startswith(("  理由：", "  依据："))]
+    assert len(why) == len(outcomes)  # and why, in one line
 
 
 def test_english_on_request_keeps_the_english_notes() -> None:

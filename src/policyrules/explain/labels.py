@@ -42,7 +42,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "interpretation": ("文本解释", "interpretation"),
     "not_present": ("（此决定不适用）", "(decision not present)"),
     "whatif": ("如何可以改变", "what would change it"),
-    "unmet": ("未满足", "not met"),
+    "reason": ("理由", "reason"),
     "by_default": ("无规则成立，默认结论", "no rule holds: default"),
 }
 

@@ -40,7 +40,7 @@ def render_result(
     for name, decision in result.decisions.items():
         lines.append(
             f"  {pick(DECISION_LABELS[name], lang)}{colon(lang)}{outcome_label(decision.outcome, lang)}"
-            + _flags_text(decision, lang)
+            + flags_text(decision, lang)
         )
     for name, decision in result.decisions.items():
         lines.append("")
@@ -48,14 +48,14 @@ def render_result(
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def _flags_text(decision: Decision, lang: Lang) -> str:
+def flags_text(decision: Decision, lang: Lang) -> str:
     set_flags = [pick(FLAG_LABELS[f], lang) for f, v in decision.flags.items() if v]
     return f"{semi(lang)}{('、' if lang == 'zh' else ', ').join(set_flags)}" if set_flags else ""
 
 
 def _decision_lines(name: str, decision: Decision, lang: Lang, traced: bool, hint: str | None) -> list[str]:
     heading = section_heading(pick(DECISION_LABELS[name], lang), lang)
-    outcome = outcome_label(decision.outcome, lang) + _flags_text(decision, lang)
+    outcome = outcome_label(decision.outcome, lang) + flags_text(decision, lang)
     lines = [f"{heading} {word('outcome', lang)}{colon(lang)}{outcome}"]
     if hint:
         lines.append(f"  {word('whatif', lang)}{colon(lang)}{hint}")
@@ -88,7 +88,7 @@ def _rule_lines(rule: RuleTrace, lang: Lang, traced: bool) -> list[str]:
         lines.append(f"      {word('no_trace', lang)}")
         return lines
     if not rule.holds:
-        failed = semi(lang).join(failure_phrase(f, lang) for f in rule.failed)
+        failed = semi(lang).join(_failure_phrase(f, lang) for f in rule.failed)
         lines.append(f"      {word('failed', lang)}{colon(lang)}{failed}")
     lines += _condition_lines(rule.condition, lang, depth=3)
     for note in rule.interpretation:
@@ -103,11 +103,11 @@ def note_text(note: Mapping[str, str], key: str, lang: Lang) -> str:
     return note.get(f"{key}_zh") or note[key] if lang == "zh" else note[key]
 
 
-def failure_phrase(node: ConditionTrace, lang: Lang) -> str:
+def _failure_phrase(node: ConditionTrace, lang: Lang) -> str:
     if node.says:
         return node.says
     if node.kind == "not" and node.children:
-        inner = failure_phrase(node.children[0], lang)
+        inner = _failure_phrase(node.children[0], lang)
         return f"并非「{inner}」" if lang == "zh" else f"not “{inner}”"
     return _node_label(node, lang)
 
