@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -194,3 +195,22 @@ def test_a_row_that_cannot_be_read_is_an_error_naming_the_row_and_field(tmp_path
     missing_db = run("explain", "--from-record", "01ABC", "--db", str(tmp_path / "none.sqlite"))
     assert missing_db.returncode == 2 and "no records database here" in missing_db.stderr
     assert not (tmp_path / "none.sqlite").exists()  # never created by asking
+
+
+def test_a_record_altered_after_it_was_written_is_explained_with_a_warning(tmp_path: Path) -> None:
+    db = tmp_path / "records.sqlite"
+    made = run("evaluate", "--pack", "chongqing", "--as-of", "2022-06-23", str(CQ_EXAMPLE), "--record", str(db))
+    record_id = made.stderr.split("policyrules: recorded ")[1].split()[0]
+    clean = run("explain", "--from-record", record_id, "--db", str(db), "--brief")
+    assert clean.returncode == 0 and "哈希" not in clean.stderr
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER records_no_update")
+    raw.execute("UPDATE records SET as_of = '2022-03-01'")  # rewritten in place, bypassing the library
+    raw.commit()
+    raw.close()
+    altered = run("explain", "--from-record", record_id, "--db", str(db), "--brief")
+    assert altered.returncode == 0
+    assert f"记录 {record_id} 与其哈希不符：写入后被改动过" in altered.stderr
+    in_english = run("explain", "--from-record", record_id, "--db", str(db), "--lang", "en")
+    assert f"record {record_id} does not match its hash: it was altered" in in_english.stderr
+    assert "评估日期 2022-03-01" in altered.stdout  # what the record now says, explained, but flagged

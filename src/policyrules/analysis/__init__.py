@@ -1,5 +1,6 @@
 """Analysis of packs: the complete variant diff between two packs, static analysis of one (lint), clause
-coverage, and whether the durable engine and the diff can run a pack, and what would make a decision hold for one enterprise (whatif)."""
+coverage, whether the durable engine and the diff can run a pack, and what would make a decision hold for one
+enterprise (whatif)."""
 
 from .compare import diff_packs
 from .coverage import coverage

@@ -20,7 +20,7 @@ from ..facts import FactsDocument, parse_facts
 from ..packs import load_facts
 from ..records import ENV_VAR, RecordStore, default_db_path, recorded_input
 from ..registers import find_row
-from .common import UsageError
+from .common import UsageError, warn
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,11 @@ def _from_record(args: argparse.Namespace) -> Input:
     with RecordStore.open(Path(args.db) if args.db else default_db_path(), create=False) as store:
         recorded = recorded_input(store, args.from_record)
     name = f"record {recorded.record['id']}"
+    if not recorded.intact:  # explained all the same: the officer is told, as `records verify` would tell
+        if getattr(args, "lang", "zh") == "zh":
+            warn(f"记录 {recorded.record['id']} 与其哈希不符：写入后被改动过（policyrules records verify）")
+        else:
+            warn(f"{name} does not match its hash: it was altered after it was written (policyrules records verify)")
     try:
         facts = parse_facts(recorded.facts)
     except FactsError as exc:

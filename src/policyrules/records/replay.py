@@ -158,6 +158,7 @@ class RecordedInput:
     facts: dict[str, Any]
     as_of: date
     engine: str
+    intact: bool  # whether the record still matches its hash (False: altered since it was written)
 
 
 def recorded_input(store: RecordStore, record_id: str) -> RecordedInput:
@@ -166,4 +167,5 @@ def recorded_input(store: RecordStore, record_id: str) -> RecordedInput:
         directory = store.rebuild_pack(record["pack_hash"], Path(tmp))
         pack = load_pack(str(directory))  # read whole into memory: the directory may go
     facts: dict[str, Any] = json.loads(record["input"])
-    return RecordedInput(record, pack, facts, date.fromisoformat(record["as_of"]), record["engine"])
+    day = date.fromisoformat(record["as_of"])
+    return RecordedInput(record, pack, facts, day, record["engine"], store.intact(record["id"]))
