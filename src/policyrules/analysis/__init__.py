@@ -1,5 +1,6 @@
 """Analysis of packs: the complete variant diff between two packs, static analysis of one (lint), clause
-coverage, and whether the durable engine and the diff can run a pack."""
+coverage, whether the durable engine and the diff can run a pack, and what would make a decision hold for one
+enterprise (whatif)."""
 
 from .compare import diff_packs
 from .coverage import coverage
@@ -13,10 +14,14 @@ from .rule_compare import RuleComparison, RuleRow, compare_rules
 from .runnable import runnable_problems
 from .search import search
 from .variants import VARIANT_PAIRS, render_variants
+from .whatif import CHANGEABLE, Alternative, Change, WhatIf, what_if
 
 __all__ = [
+    "CHANGEABLE",
     "KINDS",
     "VARIANT_PAIRS",
+    "Alternative",
+    "Change",
     "DiffError",
     "DiffReport",
     "Difference",
@@ -25,6 +30,7 @@ __all__ = [
     "LintReport",
     "RuleComparison",
     "RuleRow",
+    "WhatIf",
     "compare_rules",
     "coverage",
     "diff_packs",
@@ -37,5 +43,6 @@ __all__ = [
     "render_variants",
     "runnable_problems",
     "search",
+    "what_if",
     "yaml_text",
 ]

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, NoReturn
 
 from ..errors import PolicyRulesError, Problem
+from .terminal import can_encode
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -42,7 +43,12 @@ def as_of(text: str) -> date:
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    """JSON on standard output; where the stream cannot encode the text (an ASCII terminal), as \\u escapes,
+    which every JSON reader decodes back."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if not can_encode(sys.stdout, text):
+        text = json.dumps(data, ensure_ascii=True, indent=2)
+    print(text)
 
 
 def note(message: str) -> None:

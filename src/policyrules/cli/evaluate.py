@@ -6,11 +6,10 @@ import argparse
 import sys
 from typing import Any
 
-from ..engines import ENGINES, Pack, Result, load_pack
+from ..engines import ENGINES, Result
 from ..errors import FactsError
-from ..explain import render_result
-from ..packs import load_facts
 from .common import EXIT_OK, Handler, as_of, print_json
+from .explaining import Input, add_explain_options, load_input, render
 from .records import add_record_option, record_evaluation
 
 
@@ -20,10 +19,15 @@ def register(sub: Any) -> dict[str, Handler]:
         ("explain", "a readable decision trace"),
     ):
         cmd = sub.add_parser(name, help=helptext)
-        cmd.add_argument("--pack", required=True, help="a shipped pack id or a pack directory")
+        cmd.add_argument("--pack", required=name == "evaluate", help="a shipped pack id or a pack directory")
         cmd.add_argument("--as-of", type=as_of, default=None, help="evaluation date YYYY-MM-DD (default today)")
         cmd.add_argument("--engine", choices=tuple(ENGINES), default="compiled")
-        cmd.add_argument("file", help="facts document (YAML or JSON); '-' reads standard input")
+        cmd.add_argument(
+            "file",
+            nargs="?" if name == "explain" else None,
+            help="facts document (YAML or JSON); '-' reads standard input"
+            + (", or a register" if name == "explain" else ""),
+        )
         add_record_option(cmd)
         if name == "evaluate":
             cmd.add_argument("--format", choices=("json", "text"), default="json")
@@ -31,23 +35,25 @@ def register(sub: Any) -> dict[str, Handler]:
         else:
             cmd.add_argument("--lang", choices=("zh", "en"), default="zh")
             cmd.add_argument("--format", choices=("text", "json"), default="text")
+            add_explain_options(cmd)
     return {"evaluate": cmd_evaluate, "explain": cmd_explain}
 
 
-def evaluate(args: argparse.Namespace) -> tuple[Pack, Result, dict[str, Any]]:
+def evaluate(args: argparse.Namespace) -> tuple[Input, Result, dict[str, Any]]:
     """Load, evaluate, print the warnings and record: what `evaluate` and `explain` share."""
-    pack = load_pack(args.pack)
-    document = load_facts(args.file)
+    source = load_input(args)
+    pack, document = source.pack, source.document
     try:
         wants_trace = args.command == "explain" or getattr(args, "trace", False)
-        result = pack.evaluate(document.facts, as_of=args.as_of, engine=args.engine, trace=wants_trace)
+        result = pack.evaluate(document.facts, as_of=source.as_of, engine=source.engine, trace=wants_trace)
     except FactsError as exc:  # e.g. a credit grade outside the pack's scheme: point at the line
         raise document.locate(exc) from None
     raw = document.data
-    for warning in result.warnings:
+    chinese = getattr(args, "lang", "en") == "zh" and result.warnings_zh  # explain speaks Chinese to people
+    for warning in result.warnings_zh if chinese else result.warnings:
         print(f"policyrules: warning: {warning}", file=sys.stderr)
     record_evaluation(args, pack, result, raw, document.file)
-    return pack, result, raw
+    return source, result, raw
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -62,10 +68,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    _, result, raw = evaluate(args)
+    source, result, _raw = evaluate(args)
     if args.format == "json":
         print_json(result.to_json(trace=True))
         return EXIT_OK
-    ent = raw.get("enterprise", {})
-    print(render_result(result, args.lang, f"{ent.get('name')}（{ent.get('uscc')}）"), end="")
+    print(render(args, source, result), end="")
     return EXIT_OK

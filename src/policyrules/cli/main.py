@@ -10,11 +10,12 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import PolicyRulesError
-from . import authoring, batch, diff, evaluate, lint, new, packs, records, register, template
+from . import authoring, batch, diff, evaluate, lint, new, packs, records, register, template, whatif
 from .common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Handler, Parser
+from .terminal import make_safe
 
 # In the order `policyrules --help` lists them.
-COMMAND_MODULES = (packs, evaluate, new, authoring, lint, diff, batch, records, register, template)
+COMMAND_MODULES = (packs, evaluate, whatif, new, authoring, lint, diff, batch, records, register, template)
 
 
 def build_parser() -> tuple[Parser, dict[str, Handler]]:
@@ -28,6 +29,8 @@ def build_parser() -> tuple[Parser, dict[str, Handler]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    make_safe(sys.stdout)  # a GBK or ASCII terminal gets plain fallbacks for ✓ ✗ ⚠ ¬ ∋, never an error
+    make_safe(sys.stderr)
     try:
         parser, handlers = build_parser()
         args = parser.parse_args(argv)

@@ -57,7 +57,7 @@ class Pack:
             sets=MappingProxyType(dict(spec.sets)),
             citations=self._info[rule.id].citations,
             condition=condition,
-            interpretation=tuple(MappingProxyType(i.model_dump()) for i in spec.interpretation),
+            interpretation=tuple(MappingProxyType(i.model_dump(exclude_none=True)) for i in spec.interpretation),
         )
 
     def _rule_info(self, rule: CompiledRule) -> _RuleInfo:
@@ -103,7 +103,7 @@ class Pack:
         default) every rule also carries its condition trace; trace=False is the fast path for registers."""
         model = parse_facts(facts)
         day = as_of or date.today()
-        warnings = self.check_date(day)
+        warnings = _date_warnings_of(self.definition, day)
         self._check_facts(model, day)
         known = as_known_on(model, day)
         view = self.compiled.view(known, day, known=True)
@@ -116,16 +116,22 @@ class Pack:
         env = Env(self.compiled, view, held)
         traced = trace and isinstance(chosen, CompiledEngine)
         decisions = {d: self._decision(d, held, env, traced) for d in present_decisions(known)}
-        return Result(self.id, self.version, day, chosen.name, decisions, warnings, traced=traced)
+        return Result(
+            self.id,
+            self.version,
+            day,
+            chosen.name,
+            decisions,
+            tuple(en for en, _ in warnings),
+            traced=traced,
+            warnings_zh=tuple(zh for _, zh in warnings),
+        )
 
-    def check_date(self, day: date) -> tuple[str, ...]:
+    def check_date(self, day: date, lang: str = "en") -> tuple[str, ...]:
         """Errors for a date outside the force window of this pack or of any pack it extends (a local pack
         cannot apply before the rules it builds on); warnings for a draft, a superseded pack, or a date of
-        issue known only within a range."""
-        warnings: list[str] = []
-        for definition in self.definition.chain():
-            warnings += _date_warnings(definition, day)
-        return tuple(dict.fromkeys(warnings))
+        issue known only within a range (in English, or in Chinese with lang="zh")."""
+        return tuple(zh if lang == "zh" else en for en, zh in _date_warnings_of(self.definition, day))
 
     def _check_facts(self, facts: Facts, day: date) -> None:
         problems = []
@@ -181,17 +187,29 @@ class Pack:
             if (name == "inclusion" and res.outcome == "eligible")
             else ()
         )
-        drafts = [
-            f"依据征求意见稿，未生效 / rests on a draft for comment ({title}), never in force"
-            for info in infos
-            for title in info.draft_docs
-        ]
-        rule_notes = [
-            r.rule.spec.decision_note for r in (*res.decided_by, *res.flag_rules) if r.rule.spec.decision_note
-        ]
-        policy_note = self.definition.decisions[name].default_note
-        default_note = [f"默认结论 / default outcome: {policy_note}"] if not res.decided_by and policy_note else []
-        notes = tuple(dict.fromkeys((*drafts, *rule_notes, *default_note)))
+        drafts = [title for info in infos for title in info.draft_docs]
+        deciding = (*res.decided_by, *res.flag_rules)
+        rule_notes = [(r.rule.spec.decision_note, r.rule.spec.decision_note_zh) for r in deciding]
+        policy = self.definition.decisions[name]
+        default = (policy.default_note, policy.default_note_zh) if not res.decided_by else (None, None)
+        notes = tuple(
+            dict.fromkeys(
+                (
+                    *(f"依据征求意见稿，未生效 / rests on a draft for comment ({t}), never in force" for t in drafts),
+                    *(en for en, _ in rule_notes if en),
+                    *([f"默认结论 / default outcome: {default[0]}"] if default[0] else []),
+                )
+            )
+        )
+        notes_zh = tuple(
+            dict.fromkeys(
+                (
+                    *(f"依据《{t}》，该文件是征求意见稿，从未生效" for t in drafts),
+                    *(n for n in (zh or en for en, zh in rule_notes) if n),
+                    *([f"默认结论：{default[1] or default[0]}"] if default[0] or default[1] else []),
+                )
+            )
+        )
         return Decision(
             name,
             res.outcome,
@@ -201,10 +219,16 @@ class Pack:
             MappingProxyType(res.flags),  # read-only: decisions are memoised and shared between results
             tuple(r.id for r in res.decided_by),
             notes,
+            notes_zh,
         )
 
 
-def _date_warnings(definition: PackDefinition, day: date) -> list[str]:
+def _date_warnings_of(definition: PackDefinition, day: date) -> tuple[tuple[str, str], ...]:
+    """(English, Chinese) of every date warning of the pack and the packs it extends, each once."""
+    return tuple(dict.fromkeys(w for d in definition.chain() for w in _date_warnings(d, day)))
+
+
+def _date_warnings(definition: PackDefinition, day: date) -> list[tuple[str, str]]:
     doc = definition.primary
     meta = definition.meta
     starts = doc.in_force_earliest or doc.in_force_from
@@ -228,23 +252,40 @@ def _date_warnings(definition: PackDefinition, day: date) -> list[str]:
                 )
             ]
         )
-    warnings = []
+    warnings: list[tuple[str, str]] = []
     if doc.in_force_earliest and doc.in_force_from and doc.in_force_earliest <= day < doc.in_force_from:
         warnings.append(
-            f"{doc.number} may not yet have applied on {day}: its date of issue is known only to lie between "
-            f"{doc.in_force_earliest} and {doc.in_force_from} ({doc.date_note or 'see the pack notes'})"
+            (
+                f"{doc.number} may not yet have applied on {day}: its date of issue is known only to lie between "
+                f"{doc.in_force_earliest} and {doc.in_force_from} ({doc.date_note or 'see the pack notes'})",
+                f"{day}时{doc.number}可能尚未施行：其印发日期只知在 {doc.in_force_earliest} 至 {doc.in_force_from} "
+                f"之间（见包 {meta.id} 的说明）",
+            )
         )
     if doc.status is DocumentStatus.draft:
         warnings.append(
-            f"《{doc.title}》 is a draft for comment (征求意见稿), never in force: its decisions are not binding"
+            (
+                f"《{doc.title}》 is a draft for comment (征求意见稿), never in force: its decisions are not binding",
+                f"《{doc.title}》是征求意见稿，从未生效：据此得出的结论不具约束力",
+            )
         )
     if meta.superseded_from and day >= meta.superseded_from:
+        later = meta.superseded_by or "a later document"
         warnings.append(
-            f"from {meta.superseded_from} {meta.superseded_by or 'a later document'} prevails where it differs; "
-            f"{meta.id} is superseded where inconsistent"
+            (
+                f"from {meta.superseded_from} {later} prevails where it differs; "
+                f"{meta.id} is superseded where inconsistent",
+                f"自 {meta.superseded_from} 起，与{meta.superseded_by or '后出文件'}不一致的，以其为准"
+                f"（{meta.id} 在不一致处已被取代）",
+            )
         )
     elif doc.status is DocumentStatus.superseded and not meta.superseded_from:
-        warnings.append(f"{doc.number} ({meta.id}) is marked superseded: check which document now governs")
+        warnings.append(
+            (
+                f"{doc.number} ({meta.id}) is marked superseded: check which document now governs",
+                f"{doc.number}（{meta.id}）已标注为被取代：请核实现行有效的文件",
+            )
+        )
     return warnings
 
 

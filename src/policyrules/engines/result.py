@@ -103,7 +103,8 @@ class Decision:
     categories: tuple[str, ...] = ()
     flags: Mapping[str, bool] = field(default_factory=dict)
     decided_by: tuple[str, ...] = ()  # the holding rules that produced the outcome; empty for the default
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # as in the JSON (English, or bilingual)
+    notes_zh: tuple[str, ...] = ()  # the same notes in Chinese, for people (explain); not in the JSON
 
     def to_json(self, trace: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"outcome": self.outcome}
@@ -127,6 +128,7 @@ class Result:
     decisions: dict[str, Decision]
     warnings: tuple[str, ...] = ()
     traced: bool = True
+    warnings_zh: tuple[str, ...] = ()  # the warnings in Chinese, for people; not in the JSON
 
     def outcomes(self) -> dict[str, str]:
         return {name: d.outcome for name, d in self.decisions.items()}

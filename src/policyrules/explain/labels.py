@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from ..facts import ENUM_LABELS
-from ..packs import OUTCOME_LABELS
+from ..packs import NATIONAL_CREDIT_SCHEME, OUTCOME_LABELS
 
 Lang = Literal["zh", "en"]
 
@@ -41,11 +41,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_trace": ("（此引擎不产生逐条件追踪）", "(this engine produces no condition trace)"),
     "interpretation": ("文本解释", "interpretation"),
     "not_present": ("（此决定不适用）", "(decision not present)"),
+    "whatif": ("如何可以改变", "what would change it"),
+    "reason": ("理由", "reason"),
+    "by_default": ("无规则成立，默认结论", "no rule holds: default"),
 }
 
 
-# the Chinese label of every enum code, shown beside a code read from the facts
-ENUM_LABEL = {code: label for labels in ENUM_LABELS.values() for code, label in labels.items()}
+# the Chinese label of every enum code (and of the national credit grades), shown beside a code read from the facts
+ENUM_LABEL = {code: label for labels in ENUM_LABELS.values() for code, label in labels.items()} | {
+    g.code: g.label for g in NATIONAL_CREDIT_SCHEME.grades
+}
 
 
 # punctuation: full-width in Chinese

@@ -4,6 +4,8 @@ conditions. Everything here reads data the result already holds; nothing is deci
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..engines import ConditionTrace, Decision, Result, RuleTrace
 from ..packs import DECISION_LABELS, FLAG_LABELS
 from .labels import (
@@ -20,42 +22,49 @@ from .labels import (
 )
 
 
-def render_result(result: Result, lang: Lang = "zh", enterprise: str | None = None) -> str:
-    """The readable trace: outcomes on top, then per decision the clauses quoted and every rule considered."""
+def render_result(
+    result: Result, lang: Lang = "zh", enterprise: str | None = None, hints: Mapping[str, str] | None = None
+) -> str:
+    """The readable trace: outcomes on top, then per decision the clauses quoted and every rule considered.
+    `hints` (decision -> a line) are shown under a decision's outcome, e.g. what would make it hold."""
     lines = [
         f"{result.pack} {result.pack_version} · {word('as_of', lang)} {result.as_of} · "
         f"{word('engine', lang)} {result.engine}",
     ]
     if enterprise:
         lines.append(f"{word('enterprise', lang)}{colon(lang)}{enterprise}")
-    lines += [f"⚠ {word('warning', lang)}{colon(lang)}{w}" for w in result.warnings]
+    warnings = result.warnings_zh if lang == "zh" and result.warnings_zh else result.warnings
+    lines += [f"⚠ {word('warning', lang)}{colon(lang)}{w}" for w in warnings]
     lines.append("")
     lines.append(f"{word('summary', lang)}{colon(lang)}")
     for name, decision in result.decisions.items():
         lines.append(
             f"  {pick(DECISION_LABELS[name], lang)}{colon(lang)}{outcome_label(decision.outcome, lang)}"
-            + _flags_text(decision, lang)
+            + flags_text(decision, lang)
         )
     for name, decision in result.decisions.items():
         lines.append("")
-        lines += _decision_lines(name, decision, lang, result.traced)
+        lines += _decision_lines(name, decision, lang, result.traced, (hints or {}).get(name))
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def _flags_text(decision: Decision, lang: Lang) -> str:
+def flags_text(decision: Decision, lang: Lang) -> str:
     set_flags = [pick(FLAG_LABELS[f], lang) for f, v in decision.flags.items() if v]
     return f"{semi(lang)}{('、' if lang == 'zh' else ', ').join(set_flags)}" if set_flags else ""
 
 
-def _decision_lines(name: str, decision: Decision, lang: Lang, traced: bool) -> list[str]:
+def _decision_lines(name: str, decision: Decision, lang: Lang, traced: bool, hint: str | None) -> list[str]:
     heading = section_heading(pick(DECISION_LABELS[name], lang), lang)
-    outcome = outcome_label(decision.outcome, lang) + _flags_text(decision, lang)
+    outcome = outcome_label(decision.outcome, lang) + flags_text(decision, lang)
     lines = [f"{heading} {word('outcome', lang)}{colon(lang)}{outcome}"]
+    if hint:
+        lines.append(f"  {word('whatif', lang)}{colon(lang)}{hint}")
     if decision.categories:
         lines.append(f"  {word('category', lang)}{colon(lang)}{semi(lang).join(decision.categories)}")
     if not decision.decided_by:
         lines.append(f"  {word('default', lang)}")
-    lines += [f"  {word('note', lang)}{colon(lang)}{n}" for n in decision.notes]
+    notes = decision.notes_zh if lang == "zh" and decision.notes_zh else decision.notes
+    lines += [f"  {word('note', lang)}{colon(lang)}{n}" for n in notes]
     lines.append(f"  {word('basis', lang)}{colon(lang)}")
     lines += [f"    {c['doc']} {c['clause']}{colon(lang)}「{c['text']}」" for c in decision.citations]
     for rule in decision.rules:
@@ -83,10 +92,15 @@ def _rule_lines(rule: RuleTrace, lang: Lang, traced: bool) -> list[str]:
         lines.append(f"      {word('failed', lang)}{colon(lang)}{failed}")
     lines += _condition_lines(rule.condition, lang, depth=3)
     for note in rule.interpretation:
-        lines.append(f"      ※ {word('interpretation', lang)}{colon(lang)}{note['question']}")
-        lines.append(f"        {word('reading', lang)}{colon(lang)}{note['reading']}")
-        lines.append(f"        {word('alternative', lang)}{colon(lang)}{note['alternative']}")
+        lines.append(f"      ※ {word('interpretation', lang)}{colon(lang)}{note_text(note, 'question', lang)}")
+        lines.append(f"        {word('reading', lang)}{colon(lang)}{note_text(note, 'reading', lang)}")
+        lines.append(f"        {word('alternative', lang)}{colon(lang)}{note_text(note, 'alternative', lang)}")
     return lines
+
+
+def note_text(note: Mapping[str, str], key: str, lang: Lang) -> str:
+    """A part of an interpretation note in the language (its Chinese sibling `<key>_zh` in Chinese)."""
+    return note.get(f"{key}_zh") or note[key] if lang == "zh" else note[key]
 
 
 def _failure_phrase(node: ConditionTrace, lang: Lang) -> str:

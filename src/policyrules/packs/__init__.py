@@ -2,6 +2,7 @@
 
 from ..facts import load_facts
 from ..yamlio import Where, read_text, read_yaml, validate
+from .chinese import is_english, missing_chinese
 from .definition import NATIONAL_CREDIT_SCHEME, Acknowledgment, Clause, Origin, PackDefinition, Rule
 from .dump import dump_pack
 from .files import inside_pack, read_pack_text
@@ -56,8 +57,10 @@ __all__ = [
     "document_text_problems",
     "dump_pack",
     "inside_pack",
+    "is_english",
     "load_definition",
     "load_facts",
+    "missing_chinese",
     "new_pack",
     "numbered_labels",
     "numbered_parts",

@@ -111,9 +111,11 @@ def _inherit_from(rule: RuleSpec, parent: RuleSpec) -> RuleSpec:
     stays as the parent rule has it. Conditions and interpretations are never inherited: new conditions need
     their own reading of the text."""
     given = rule.model_fields_set
-    names = ["decision", "yields", "sets", "category", "decision_note"]
+    names = ["decision", "yields", "sets", "category"]
     if not given & {"title", "title_en"}:  # a new title in one language must not keep the other's old one
         names += ["title", "title_en"]
+    if not given & {"decision_note", "decision_note_zh"}:  # likewise a note and its Chinese
+        names += ["decision_note", "decision_note_zh"]
     return rule.model_copy(update={name: getattr(parent, name) for name in names if name not in given})
 
 

@@ -89,9 +89,11 @@ class DecisionPolicySpec(Spec):
     priority: tuple[str, ...]
     default: str
     note: str | None = Field(default=None, description="why the priority is as it is")
+    note_zh: str | None = Field(default=None, description="the same in Chinese")
     default_note: str | None = Field(
         default=None, description="what the default outcome means; the decision carries it whenever no rule decides"
     )
+    default_note_zh: str | None = Field(default=None, description="the default note in Chinese, for explain")
 
 
 class PackMeta(Spec):
@@ -162,6 +164,10 @@ class InterpretationSpec(Spec):
     question: str
     reading: str
     alternative: str
+    # the same in Chinese, which explain shows by default; English stays for --lang en (docs/pack-format.md)
+    question_zh: str | None = None
+    reading_zh: str | None = None
+    alternative_zh: str | None = None
 
 
 class RuleAction(StrEnum):
@@ -187,6 +193,7 @@ class RuleSpec(Spec):
     decision_note: str | None = Field(
         default=None, description="a sentence the decision carries whenever this rule decides it"
     )
+    decision_note_zh: str | None = Field(default=None, description="the decision note in Chinese, for explain")
 
 
 class RulesFile(Spec):

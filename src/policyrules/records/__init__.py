@@ -18,7 +18,7 @@ from .ids import format_id, new_id, parse_id, reserve_ids
 from .migrate import migrate
 from .recorder import Recorder, decision_summary
 from .render import list_json, record_json, render_list, render_replay
-from .replay import DecisionChange, Evaluation, Replay, compare_results, replay
+from .replay import DecisionChange, Evaluation, RecordedInput, Replay, compare_results, recorded_input, replay
 from .schema import RECORD_COLUMNS, SCHEMA_VERSION
 from .snapshot import PackFile, PackSnapshot, content_hash, pack_ref, snapshot_pack
 from .store import ENV_VAR, RecordsError, RecordStore, chain_hash, default_db_path
@@ -33,6 +33,7 @@ __all__ = [
     "PackFile",
     "PackSnapshot",
     "RecordStore",
+    "RecordedInput",
     "Recorder",
     "RecordsError",
     "Replay",
@@ -50,6 +51,7 @@ __all__ = [
     "pack_ref",
     "parse_id",
     "record_json",
+    "recorded_input",
     "render_list",
     "render_replay",
     "replay",

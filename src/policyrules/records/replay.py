@@ -146,3 +146,26 @@ def replay(store: RecordStore, record_id: str) -> Replay:
     ref = record["pack_ref"]
     current = _reevaluate(ref, lambda: load_pack(ref), record, recorded)
     return Replay(record, original, current, store.intact(record["id"]))
+
+
+@dataclass(frozen=True)
+class RecordedInput:
+    """What a recorded decision was made from: its input, its date and engine, and the very pack it was decided
+    under (rebuilt from the store and its content hash checked), so it can be explained again as it was."""
+
+    record: dict[str, Any]
+    pack: Pack
+    facts: dict[str, Any]
+    as_of: date
+    engine: str
+    intact: bool  # whether the record still matches its hash (False: altered since it was written)
+
+
+def recorded_input(store: RecordStore, record_id: str) -> RecordedInput:
+    record = store.get(record_id)
+    with tempfile.TemporaryDirectory(prefix="policyrules-explain-") as tmp:
+        directory = store.rebuild_pack(record["pack_hash"], Path(tmp))
+        pack = load_pack(str(directory))  # read whole into memory: the directory may go
+    facts: dict[str, Any] = json.loads(record["input"])
+    day = date.fromisoformat(record["as_of"])
+    return RecordedInput(record, pack, facts, day, record["engine"], store.intact(record["id"]))

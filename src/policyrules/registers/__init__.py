@@ -30,6 +30,7 @@ from .dask_batch import RESULT_COLUMNS, evaluate_dataframe, evaluate_partition
 from .errors import BatchError
 from .evaluator import Config, Evaluator
 from .formats import INPUT_KINDS, OUTPUT_KINDS, InputKind, OutputKind
+from .lookup import RegisterRow, find_row
 from .messages import zh_message, zh_problems
 from .output import ENTERPRISE_COLUMNS, decision_columns, output_columns
 from .readers import Register
@@ -65,6 +66,7 @@ __all__ = [
     "Proposed",
     "Register",
     "RegisterError",
+    "RegisterRow",
     "RowReader",
     "SheetFormat",
     "SheetXml",
@@ -81,6 +83,7 @@ __all__ = [
     "evaluate_dataframe",
     "evaluate_partition",
     "export",
+    "find_row",
     "listed_enterprises",
     "normalise_header",
     "notes_rows",
