@@ -6,8 +6,11 @@ built are kept below as explicit regression cases.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
+import shutil
+import tempfile
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -273,6 +276,15 @@ def dumped(pack_id: str, where: Path) -> Pack:
     return load_pack(str(dump_pack(shipped_pack(pack_id).definition, where)))
 
 
+@cache
+def private_dump_dir() -> Path:
+    """A directory of this run's own for the property test (a function-scoped fixture cannot serve @given, and a
+    fixed /tmp path collided with other runs on the same machine); removed when the run ends."""
+    where = Path(tempfile.mkdtemp(prefix="policyrules-roundtrip-"))
+    atexit.register(shutil.rmtree, where, ignore_errors=True)
+    return where
+
+
 @pytest.fixture(scope="module")
 def dump_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("dumped")
@@ -290,9 +302,7 @@ def test_a_pack_dumped_and_loaded_again_evaluates_identically(case: tuple[str, D
     """Round trip: the YAML a loaded pack writes back is read to a pack that decides the same, with the same
     citations and trace."""
     pack_id, facts, as_of = case
-    import tempfile
-
-    again = dumped(pack_id, Path(tempfile.gettempdir()) / "policyrules-roundtrip")
+    again = dumped(pack_id, private_dump_dir())
     original = shipped_pack(pack_id).evaluate(facts, as_of=as_of)
     assert json.dumps(again.evaluate(facts, as_of=as_of).to_json(trace=True), sort_keys=True) == json.dumps(
         original.to_json(trace=True), sort_keys=True
