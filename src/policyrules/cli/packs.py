@@ -49,7 +49,7 @@ def print_summary(s: dict[str, Any]) -> None:
             window += f" (possibly from {d['in_force_earliest']})"
         print(f"\t{d['number']}\t{d['issuer']}\t{d['date'] or ''}\t{window}\t{d['status']}")
     if s["superseded_from"]:
-        print(f"\tsuperseded where inconsistent from {s['superseded_from']}")
+        print(f"\tsuperseded where inconsistent from {s['superseded_from']} by {s['superseded_by']}")
 
 
 def fail_with(problems: list[Problem]) -> int:

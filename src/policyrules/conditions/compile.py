@@ -18,7 +18,7 @@ from .view import Atom
 def compile_pack(definition: PackDefinition) -> CompiledPack:
     """Parse every active rule's conditions; report every problem with file, key path and line."""
     active = [r for r in definition.rules if r.origin != "disabled"]
-    parser = ConditionParser(definition.credit_scheme, (r.id for r in active))
+    parser = ConditionParser(definition.credit_scheme, (r.id for r in active), definition.validity_period)
     parsed = [(rule, parser.parse(rule.spec.when, rule.where.at("when"))) for rule in active]
     # text atoms gain literals as later leaves are parsed: give every leaf the atom in its final form
     compiled = [CompiledRule(rule, _with_atoms(cond, parser.atoms)) for rule, cond in parsed if cond is not None]

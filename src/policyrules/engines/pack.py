@@ -9,11 +9,12 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from ..conditions import CompiledPack, CompiledRule, as_known_on
+from ..conditions import CompiledPack, CompiledRule, Context, as_known_on
 from ..conditions import compile_pack as _compile
 from ..errors import EvaluationError, FactsError, Problem, did_you_mean
 from ..facts import Facts, parse_facts
 from ..packs import DECISIONS, DocumentStatus, PackDefinition, load_definition
+from . import supersession
 from .compiled import CompiledEngine
 from .hit_policy import present_decisions, resolve
 from .protocol import ENGINES, Engine
@@ -42,6 +43,8 @@ class Pack:
         self._untraced = {
             (r.id, held): self._rule_trace(r, held, None) for r in compiled.rules for held in (True, False)
         }
+        superseding = compiled.definition.superseding
+        self.superseding = Pack(_compile(superseding)) if superseding is not None else None
 
     def _rule_trace(self, rule: CompiledRule, held: bool, condition: ConditionTrace | None) -> RuleTrace:
         spec = rule.rule.spec
@@ -57,7 +60,7 @@ class Pack:
             sets=MappingProxyType(dict(spec.sets)),
             citations=self._info[rule.id].citations,
             condition=condition,
-            interpretation=tuple(MappingProxyType(i.model_dump()) for i in spec.interpretation),
+            interpretation=tuple(MappingProxyType(i.model_dump(exclude_none=True)) for i in spec.interpretation),
         )
 
     def _rule_info(self, rule: CompiledRule) -> _RuleInfo:
@@ -113,9 +116,12 @@ class Pack:
         else:
             holding = chosen.holding(view)
             held = {r.id: r.id in holding for r in self.compiled.rules}
-        env = Env(self.compiled, view, held)
+        env = Env(self.compiled, view, held, Context(known, day, self.compiled.grade_codes))
         traced = trace and isinstance(chosen, CompiledEngine)
         decisions = {d: self._decision(d, held, env, traced) for d in present_decisions(known)}
+        if self.superseding is not None and supersession.in_effect(self.definition, day):
+            theirs = self.superseding.evaluate(model, as_of=day, engine=engine, trace=trace)
+            decisions = supersession.apply(self.definition, decisions, theirs.decisions, day)
         return Result(self.id, self.version, day, chosen.name, decisions, warnings, traced=traced)
 
     def check_date(self, day: date) -> tuple[str, ...]:
@@ -238,12 +244,10 @@ def _date_warnings(definition: PackDefinition, day: date) -> list[str]:
         warnings.append(
             f"《{doc.title}》 is a draft for comment (征求意见稿), never in force: its decisions are not binding"
         )
-    if meta.superseded_from and day >= meta.superseded_from:
-        warnings.append(
-            f"from {meta.superseded_from} {meta.superseded_by or 'a later document'} prevails where it differs; "
-            f"{meta.id} is superseded where inconsistent"
-        )
-    elif doc.status is DocumentStatus.superseded and not meta.superseded_from:
+    superseded = supersession.warning(definition, day)
+    if superseded:
+        warnings.append(superseded)
+    elif doc.status is DocumentStatus.superseded and not meta.supersession:
         warnings.append(f"{doc.number} ({meta.id}) is marked superseded: check which document now governs")
     return warnings
 

@@ -21,9 +21,11 @@ from .spec import (
     DecisionPolicySpec,
     DocumentSpec,
     DocumentStatus,
+    ListingValiditySpec,
     PackMeta,
     RuleSpec,
     Spec,
+    SupersessionSpec,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "DocumentSpec",
     "DocumentStatus",
     "NumberedPart",
+    "ListingValiditySpec",
     "Origin",
     "PackDefinition",
     "PackMeta",
@@ -50,6 +53,7 @@ __all__ = [
     "RuleSpec",
     "Scaffold",
     "Spec",
+    "SupersessionSpec",
     "Where",
     "clean_source",
     "document_text_problems",

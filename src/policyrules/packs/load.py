@@ -17,6 +17,7 @@ from .policies import resolve_policies
 from .rules import resolve_rules
 from .sources import read_sources
 from .spec import PackFile, PackMeta
+from .timeline import check_validity, load_superseding
 
 PACK_FILES = ("pack.yaml", "clauses.yaml", "rules.yaml")
 
@@ -56,6 +57,14 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
     acknowledged = resolve_acknowledged(
         pack_file.acknowledged, _where(files, "pack.yaml", "acknowledged"), meta.id, clauses, rules, problems
     )
+    check_validity(meta, clauses, _where(files, "pack.yaml", "pack", "listing_validity"), problems)
+    superseding = load_superseding(
+        meta,
+        directory,
+        _where(files, "pack.yaml", "pack", "supersession"),
+        lambda found: load_definition(found, (*_seen, meta.id)),  # type: ignore[arg-type]
+        problems,
+    )
     if problems:
         raise PackError(problems)
     return PackDefinition(
@@ -68,6 +77,7 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
         parent=parent,
         where=_where(files, "pack.yaml", "pack"),
         acknowledged=acknowledged,
+        superseding=superseding,
     )
 
 

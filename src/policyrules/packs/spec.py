@@ -92,6 +92,60 @@ class DecisionPolicySpec(Spec):
     default_note: str | None = Field(
         default=None, description="what the default outcome means; the decision carries it whenever no rule decides"
     )
+    note_zh: str | None = Field(default=None, description="note, in Chinese")
+    default_note_zh: str | None = Field(default=None, description="default_note, in Chinese")
+
+
+class PeriodSpec(Spec):
+    """A calendar period: exactly one of years, months or days (counted by conditions/periods.py)."""
+
+    years: int | None = Field(default=None, gt=0)
+    months: int | None = Field(default=None, gt=0)
+    days: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PeriodSpec:
+        if len(self.model_fields_set & {"years", "months", "days"}) != 1:
+            raise ValueError("a period is exactly one of {years: N}, {months: N} or {days: N}")
+        return self
+
+    def period(self) -> tuple[Literal["years", "months", "days"], int]:
+        for unit in ("years", "months", "days"):
+            amount = getattr(self, unit)
+            if amount is not None:
+                return unit, amount  # type: ignore[return-value]
+        raise AssertionError("checked by _exactly_one")
+
+
+class ListingValiditySpec(Spec):
+    """How long a listing lasts: the derived fact `listed` is false once the period has run out, until the
+    enterprise is listed again. A pack that extends another inherits its parent's validity."""
+
+    period: PeriodSpec
+    cites: str = Field(description="the clause that sets the period (an inherited one as <pack>:<clause id>)")
+    says: str = Field(description="the phrase of that clause that states the period, verbatim")
+
+
+class YieldingDecisionSpec(Spec):
+    """One decision on which the superseding pack prevails, with the clause of that pack that differs."""
+
+    decision: Literal["inclusion", "listing", "inspection", "penalty", "supervision"]
+    cites: tuple[str, ...] = Field(min_length=1, description="clauses of the superseding pack that decide it")
+    note: str = Field(description="why the two differ here, in English")
+    note_zh: str = Field(description="the same, in Chinese")
+
+
+class SupersessionSpec(Spec):
+    """From a date, another pack prevails where the two differ, on the decisions listed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    by: str = Field(description="the superseding pack, by id")
+    from_: dt.date = Field(alias="from", description="the first day the superseding text prevails")
+    clause: str = Field(description="the clause of the superseding pack that says it prevails")
+    decisions: tuple[YieldingDecisionSpec, ...] = Field(min_length=1)
+    note: str | None = None
+    note_zh: str | None = None
 
 
 class PackMeta(Spec):
@@ -105,8 +159,13 @@ class PackMeta(Spec):
     primary_document: str | None = Field(
         default=None, description="the document whose force window governs evaluation; default the first"
     )
-    superseded_from: dt.date | None = None
-    superseded_by: str | None = None
+    supersession: SupersessionSpec | None = None
+    listing_validity: ListingValiditySpec | None = None
+    places: tuple[str, ...] = Field(
+        default=(),
+        description="the places whose rules this pack is (e.g. 重庆市, 重庆); 全国 for the national pack, which "
+        "then governs every place in China that no local pack governs",
+    )
     credit_scheme: CreditSchemeSpec | None = None
     notes: tuple[str, ...] = ()
     missing: tuple[str, ...] = Field(default=(), description="what of the sources is cut off or unavailable")
@@ -162,6 +221,9 @@ class InterpretationSpec(Spec):
     question: str
     reading: str
     alternative: str
+    question_zh: str | None = None
+    reading_zh: str | None = None
+    alternative_zh: str | None = None
 
 
 class RuleAction(StrEnum):
