@@ -22,7 +22,7 @@ DERIVED_FACTS: dict[str, str] = {
     "listing_not_removed": "a listing recorded on or before the day read and not removed by it, whether or not "
     "its validity has run out (the listing decision is asked exactly then)",
 }
-# What `on:` may name besides the date fields of the model: the day the enterprise entered the list, while
+# What `read_on:` may name besides the date fields of the model: the day the enterprise entered the list, while
 # it is on it (else the evaluation date).
 READ_ON_ENTRY = "entry"
 

@@ -54,7 +54,7 @@ class LeafParser:
         if made is None:
             return None
         atom, allowed_ops = made
-        allowed = {subject, "says", "note", "on", *OPERATORS}
+        allowed = {subject, "says", "note", "read_on", *OPERATORS}
         if subject == "count":
             allowed |= {"within", "serious", "kind", "on_site", "upheld"}  # checked by _count_atom
         ops = [k for k in raw if k in OPERATORS]
@@ -96,15 +96,16 @@ class LeafParser:
         return Leaf(atom, op, checked, says, where, self.grade_rank)
 
     def _read_on(self, subject: str, raw: Mapping[str, Any], where: Where) -> Any:
-        """The day the leaf is read on (`on:`), None for the evaluation date; only what has a history — the
-        derived listing facts, counts of dated events and years since a date — can be read on another day."""
-        if "on" not in raw:
+        """The day the leaf is read on (`read_on:`), None for the evaluation date; only what has a history —
+        the derived listing facts, counts of dated events and years since a date — can be read on another day.
+        (The key is not `on:`, which YAML 1.1 reads as the boolean true.)"""
+        if "read_on" not in raw:
             return None
-        on = str(raw["on"])
+        on = str(raw["read_on"])
         dates = [p for p, i in FACT_FIELDS.items() if i.kind == "date"]
         if on != READ_ON_ENTRY and on not in dates:
             self.problems.append(
-                where.at("on").problem(
+                where.at("read_on").problem(
                     f"'{on}' is not a day to read on{did_you_mean(on, [READ_ON_ENTRY, *dates])}; expected "
                     f"{READ_ON_ENTRY} (the day the enterprise entered the list) or a date of the facts: "
                     f"{', '.join(dates)}"
@@ -114,15 +115,15 @@ class LeafParser:
         historic = subject in ("count", "years_since") or str(raw.get(subject)) in DERIVED_FACTS
         if not historic:
             self.problems.append(
-                where.at("on").problem(
+                where.at("read_on").problem(
                     f"'{raw.get(subject)}' has no history in the fact model: it is known only as recorded, so "
-                    "it cannot be read on another day; `on:` applies to the derived facts "
+                    "it cannot be read on another day; `read_on:` applies to the derived facts "
                     f"({', '.join(DERIVED_FACTS)}), to counts and to years_since"
                 )
             )
             return _INVALID
         if subject == "count" and str(raw["count"]).removeprefix("enterprise.") == "objections":
-            self.problems.append(where.at("on").problem("objections carry no date; they cannot be counted on a day"))
+            self.problems.append(where.at("read_on").problem("objections carry no date; they cannot be counted on a day"))
             return _INVALID
         return on
 

@@ -2,7 +2,7 @@
 events in a window, the complete years since a date, whether a part is present), with its getter and the
 integer encoding the durable engine posts.
 
-Atoms are read on the evaluation date unless they name another (`on:` in the pack): a date of the facts
+Atoms are read on the evaluation date unless they name another (`read_on:` in the pack): a date of the facts
 (`violation_case.date`, `enterprise.listing.listed_on`) or `entry`, the day the enterprise entered the list
 while it is on it. Only what has a history can be read on another day: the listing state and the dated
 events; a plain fact is known only as recorded."""

@@ -22,7 +22,7 @@ class ConditionTrace:
     operand: Any = None
     value: Any = None
     children: tuple[ConditionTrace, ...] = ()
-    # for a fact read on another day than the evaluation date: that day, and what it is (`on:` in the pack)
+    # for a fact read on another day than the evaluation date: that day, and what it is (`read_on:` in the pack)
     read_on: date | None = None
     on: str | None = None
 

@@ -31,7 +31,7 @@ class Env:
         self.context = context  # the facts as known and the evaluation date: for the day an atom was read on
 
     def read_on(self, atom_key: str) -> date | None:
-        """The day an atom that names one (`on:`) was read on; None for atoms read on the evaluation date."""
+        """The day an atom that names one (`read_on:`) was read on; None for atoms read on the evaluation date."""
         atom = self.pack.atoms[atom_key]
         if atom.on is None or atom.read_date is None or self.context is None:
             return None
