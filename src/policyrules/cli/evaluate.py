@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..engines import ENGINES, Pack, Result, load_pack
+from ..engines import ENGINES, Pack, Result, load_pack, load_pack_for
 from ..errors import FactsError
 from ..explain import render_result
 from ..packs import load_facts
@@ -20,7 +20,9 @@ def register(sub: Any) -> dict[str, Handler]:
         ("explain", "a readable decision trace"),
     ):
         cmd = sub.add_parser(name, help=helptext)
-        cmd.add_argument("--pack", required=True, help="a shipped pack id or a pack directory")
+        which = cmd.add_mutually_exclusive_group(required=True)
+        which.add_argument("--pack", help="a shipped pack id or a pack directory")
+        which.add_argument("--at", metavar="PLACE", help="the place: the pack governing it on --as-of is used")
         cmd.add_argument("--as-of", type=as_of, default=None, help="evaluation date YYYY-MM-DD (default today)")
         cmd.add_argument("--engine", choices=tuple(ENGINES), default="compiled")
         cmd.add_argument("file", help="facts document (YAML or JSON); '-' reads standard input")
@@ -36,7 +38,7 @@ def register(sub: Any) -> dict[str, Handler]:
 
 def evaluate(args: argparse.Namespace) -> tuple[Pack, Result, dict[str, Any]]:
     """Load, evaluate, print the warnings and record: what `evaluate` and `explain` share."""
-    pack = load_pack(args.pack)
+    pack = load_pack(args.pack) if args.pack else load_pack_for(args.at, args.as_of)
     document = load_facts(args.file)
     try:
         wants_trace = args.command == "explain" or getattr(args, "trace", False)

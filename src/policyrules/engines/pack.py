@@ -13,7 +13,7 @@ from ..conditions import CompiledPack, CompiledRule, Context, as_known_on
 from ..conditions import compile_pack as _compile
 from ..errors import EvaluationError, FactsError, Problem, did_you_mean
 from ..facts import Facts, parse_facts
-from ..packs import DECISIONS, DocumentStatus, PackDefinition, load_definition
+from ..packs import DECISIONS, DocumentStatus, PackDefinition, load_definition, packs_for
 from . import supersession
 from .compiled import CompiledEngine
 from .hit_policy import present_decisions, resolve
@@ -259,3 +259,8 @@ def compile_pack(definition: PackDefinition) -> Pack:
 def load_pack(ref: str) -> Pack:
     """A shipped pack by id (e.g. "mee_2021"), or a pack directory by path."""
     return Pack(_compile(load_definition(ref)))
+
+
+def load_pack_for(place: str, as_of: date | None = None) -> Pack:
+    """The shipped pack that governs `place` on `as_of` (default today): see packs_for."""
+    return load_pack(packs_for(place, as_of or date.today()).pack)

@@ -8,6 +8,7 @@ from .find import resolve_pack_dir, shipped_pack_ids, shipped_packs_dir
 from .labels import DECISION_LABELS, FLAG_LABELS, OUTCOME_LABELS, outcome_code
 from .load import load_definition
 from .numbering import NumberedPart, numbered_labels, numbered_parts
+from .places import PlaceAnswer, force_window, packs_for
 from .policies import DEFAULT_POLICIES
 from .provenance import document_text_problems
 from .scaffold import Scaffold, new_pack
@@ -47,6 +48,7 @@ __all__ = [
     "NumberedPart",
     "ListingValiditySpec",
     "Origin",
+    "PlaceAnswer",
     "PackDefinition",
     "PackMeta",
     "Rule",
@@ -58,12 +60,14 @@ __all__ = [
     "clean_source",
     "document_text_problems",
     "dump_pack",
+    "force_window",
     "load_definition",
     "load_facts",
     "new_pack",
     "numbered_labels",
     "numbered_parts",
     "outcome_code",
+    "packs_for",
     "read_text",
     "read_yaml",
     "resolve_pack_dir",
