@@ -23,7 +23,7 @@ def compile_pack(definition: PackDefinition) -> CompiledPack:
     # text atoms gain literals as later leaves are parsed: give every leaf the atom in its final form
     compiled = [CompiledRule(rule, _with_atoms(cond, parser.atoms)) for rule, cond in parsed if cond is not None]
     problems = parser.problems + policy_problems(definition, active)
-    problems += says_problems(compiled, [t for d in definition.chain() for t in d.sources.values()])
+    problems += says_problems(compiled, definition)
     problems += decision_problems(definition, active)
     cycle = None if problems else find_cycle(compiled)
     if cycle:
