@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..errors import PackError
 from ..packs import PackDefinition
-from .checks import decision_problems, find_cycle, policy_problems, says_problems
+from .checks import decision_problems, find_cycle, note_problems, policy_problems, says_problems
 from .compiled import CompiledPack, CompiledRule
 from .ir import AllOf, AnyOf, Cond, Leaf, NotOf, OutcomeRef
 from .parser import ConditionParser
@@ -25,6 +25,7 @@ def compile_pack(definition: PackDefinition) -> CompiledPack:
     problems = parser.problems + policy_problems(definition, active)
     problems += says_problems(compiled, definition)
     problems += decision_problems(definition, active)
+    problems += note_problems(definition, active)
     cycle = None if problems else find_cycle(compiled)
     if cycle:
         problems.append(definition.where.problem(f"rules refer to each other in a cycle: {cycle}"))
