@@ -33,6 +33,8 @@ class EventClass:
     kinds: tuple[str, ...] | None = None
     on_site: bool | None = None
     upheld: bool | None = None
+    objector: bool | None = None  # raised by a body the objector filter names (or not recorded)
+    reasoned: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from ..conditions import COUNT_FILTERS, CompiledPack, Period, shift
 from ..facts import ENUM_LABELS
 from .dimensions import EventClass
 
-EVENT_ATTRIBUTES = ("bucket", "serious", "kinds", "on_site", "upheld")
+EVENT_ATTRIBUTES = ("bucket", "serious", "kinds", "on_site", "upheld", "objector", "reasoned")
 
 
 class EventClasses:
@@ -73,9 +73,11 @@ class EventClasses:
         )
         on_site: list[bool | None] = [True, False] if self._uses(subject, "on_site") else [None]
         upheld: list[bool | None] = [False, True] if self._uses(subject, "upheld") else [None]
+        objector: list[bool | None] = [True, False] if self._uses(subject, "objector") else [None]
+        reasoned: list[bool | None] = [True, False] if self._uses(subject, "reasoned") else [None]
         return [
-            EventClass(subject, b, s, k, o, u)
-            for b, s, k, o, u in itertools.product(buckets, serious, kinds, on_site, upheld)
+            EventClass(subject, b, s, k, o, u, by, r)
+            for b, s, k, o, u, by, r in itertools.product(buckets, serious, kinds, on_site, upheld, objector, reasoned)
         ]
 
     def matches(self, cls: EventClass, filters: Mapping[str, Any]) -> bool:
@@ -93,6 +95,10 @@ class EventClasses:
             return False
         if "on_site" in filters and cls.on_site != filters["on_site"]:
             return False
+        if "objector" in filters and cls.objector is not True:
+            return False
+        if "reasoned" in filters and cls.reasoned != filters["reasoned"]:
+            return False
         return not ("upheld" in filters and cls.upheld != filters["upheld"])
 
     def class_of(self, subject: str, event: Any) -> EventClass:
@@ -109,7 +115,22 @@ class EventClasses:
             kinds,
             bool(event.on_site) if self._uses(subject, "on_site") else None,
             bool(event.upheld) if self._uses(subject, "upheld") else None,
+            self._objector_named(event) if self._uses(subject, "objector") else None,
+            bool(event.reasoned) if self._uses(subject, "reasoned") else None,
         )
+
+    def _objector_named(self, event: Any) -> bool:
+        """Whether the objection's objector is one the packs' objector filters name (unrecorded: yes)."""
+        if event.objector is None:
+            return True
+        named = {
+            code
+            for p in self.packs
+            for a in p.atoms.values()
+            if a.reads and a.reads[0] == "count" and "objector" in dict(a.reads[2])
+            for code in dict(a.reads[2])["objector"]
+        }
+        return str(event.objector.value) in named
 
     def _bucket_text(self, subject: str, bucket: int) -> str:
         windows = self.windows[subject]
@@ -129,6 +150,8 @@ class EventClasses:
             "serious": ("serious", "not serious"),
             "on_site": ("on site", "off site"),
             "upheld": ("upheld", "not upheld"),
+            "objector": ("by a body the text names", "by another objector"),
+            "reasoned": ("with reasons", "without reasons"),
         }
         yes, no = words[attr]
         return " or ".join(yes if v else no for v in values)
@@ -157,6 +180,10 @@ class EventClasses:
             out["on_site"] = False
         if cls.subject == "objections":
             out["upheld"] = bool(cls.upheld)
+        if cls.objector is False:
+            out["objector"] = "other"
+        if cls.reasoned is False:
+            out["reasoned"] = False
         return out
 
     def _event_date(self, cls: EventClass) -> date:

@@ -14,7 +14,7 @@ from ..facts import Facts, LabeledEnum
 COUNT_FILTERS: dict[str, tuple[str, ...]] = {
     "violations": ("within", "serious", "kind"),
     "inspections": ("within", "on_site"),
-    "objections": ("upheld",),
+    "objections": ("upheld", "objector", "reasoned"),
 }
 DERIVED_FACTS: dict[str, str] = {
     "listed": "正面清单企业: listed on or before the day read, not removed by it, and within the pack's "

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import Problem, did_you_mean
-from ..facts import ENUM_LABELS, ViolationKind
+from ..facts import ENUM_LABELS, Objector, ViolationKind
 from ..packs import CreditSchemeSpec, Where
 from .fields import COUNT_FILTERS, DERIVED_FACTS, FACT_FIELDS, READ_ON_ENTRY, FieldInfo
 from .ir import Cond, Leaf
@@ -27,6 +27,7 @@ from .view import (
 )
 
 LEAF_SUBJECTS = ("fact", "count", "years_since", "rule", "outcome")
+COUNT_FILTER_KEYS = ("within", "serious", "kind", "on_site", "upheld", "objector", "reasoned")
 OPERATORS = ("is", "in", "contains", "at_least", "at_most", "present")
 
 
@@ -56,7 +57,7 @@ class LeafParser:
         atom, allowed_ops = made
         allowed = {subject, "says", "note", "read_on", *OPERATORS}
         if subject == "count":
-            allowed |= {"within", "serious", "kind", "on_site", "upheld"}  # checked by _count_atom
+            allowed |= set(COUNT_FILTER_KEYS)  # checked by _count_atom
         ops = [k for k in raw if k in OPERATORS]
         if not self._only(raw, allowed, where):
             return None
@@ -199,7 +200,7 @@ class LeafParser:
             )
             return None
         filters: dict[str, Any] = {}
-        for key in ("within", "serious", "kind", "on_site", "upheld"):
+        for key in COUNT_FILTER_KEYS:
             if key not in raw:
                 continue
             if key not in COUNT_FILTERS[subject]:
@@ -239,14 +240,13 @@ class LeafParser:
     def _filter(self, key: str, value: Any, where: Where) -> Any:
         if key == "within":
             return self._period(value, where)
-        if key == "kind":
-            kinds = value if isinstance(value, list) else [value]
-            parsed = [ViolationKind.parse(k) for k in kinds]
-            bad = [k for k, p in zip(kinds, parsed, strict=True) if not isinstance(p, ViolationKind)]
+        if key in ("kind", "objector"):
+            enum = ViolationKind if key == "kind" else Objector
+            values = value if isinstance(value, list) else [value]
+            parsed = [enum.parse(k) for k in values]
+            bad = [k for k, p in zip(values, parsed, strict=True) if not isinstance(p, enum)]
             if bad:
-                self.problems.append(
-                    where.problem(f"unknown violation kind {bad}; expected {', '.join(ViolationKind.labels())}")
-                )
+                self.problems.append(where.problem(f"unknown {key} {bad}; expected {', '.join(enum.labels())}"))
                 return _INVALID
             return tuple(sorted(str(p) for p in parsed))
         if not isinstance(value, bool):

@@ -52,6 +52,13 @@ class Approval(LabeledEnum):
     superior_bureau = "superior_bureau"
 
 
+class Objector(LabeledEnum):
+    department = "department"
+    industry_association = "industry_association"
+    social_organisation = "social_organisation"
+    other = "other"
+
+
 class Organiser(LabeledEnum):
     same_level = "same_level"
     superior = "superior"
@@ -87,6 +94,12 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
         "bureau_head": "同级生态环境部门主要负责人",
         "superior_bureau": "上级生态环境部门",
     },
+    "Objector": {
+        "department": "相关部门",
+        "industry_association": "行业协会",
+        "social_organisation": "社会组织",
+        "other": "其他",
+    },
     "Organiser": {
         "same_level": "本级生态环境部门",
         "superior": "上级生态环境部门",
@@ -107,4 +120,5 @@ ViolationKindField = Annotated[ViolationKind, BeforeValidator(_labeled(Violation
 GroundsField = Annotated[Grounds, BeforeValidator(_labeled(Grounds))]
 ApprovalField = Annotated[Approval, BeforeValidator(_labeled(Approval))]
 HarmField = Annotated[Harm, BeforeValidator(_labeled(Harm))]
+ObjectorField = Annotated[Objector, BeforeValidator(_labeled(Objector))]
 OrganiserField = Annotated[Organiser, BeforeValidator(_labeled(Organiser))]

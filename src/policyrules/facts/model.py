@@ -10,7 +10,16 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .enums import ApprovalField, GroundsField, Harm, HarmField, OrganiserField, ViolationKind, ViolationKindField
+from .enums import (
+    ApprovalField,
+    GroundsField,
+    Harm,
+    HarmField,
+    ObjectorField,
+    OrganiserField,
+    ViolationKind,
+    ViolationKindField,
+)
 from .identifiers import permit_problem, uscc_problem
 
 # --- the enterprise -----------------------------------------------------------------------------------
@@ -65,6 +74,10 @@ class Inspection(Strict):
 class Objection(Strict):
     by: str | None = None
     upheld: bool = False
+    # who raised it: department (相关部门) | industry_association (行业协会) | social_organisation (社会组织)
+    # | other (其他，如个人); absent: not recorded — the contract's objections are those of the first three
+    objector: ObjectorField | None = None
+    reasoned: bool = True  # 说明理由 (false: raised without reasons)
 
 
 class Listing(Strict):
