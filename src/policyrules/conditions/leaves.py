@@ -124,7 +124,9 @@ class LeafParser:
             )
             return _INVALID
         if subject == "count" and str(raw["count"]).removeprefix("enterprise.") == "objections":
-            self.problems.append(where.at("read_on").problem("objections carry no date; they cannot be counted on a day"))
+            self.problems.append(
+                where.at("read_on").problem("objections carry no date; they cannot be counted on a day")
+            )
             return _INVALID
         return on
 

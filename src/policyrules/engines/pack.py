@@ -101,9 +101,12 @@ class Pack:
         as_of: date | None = None,
         engine: str = "compiled",
         trace: bool = True,
+        supersede: bool = True,
     ) -> Result:
         """Every decision the facts ask for, with citations. With the compiled engine and trace=True (the
-        default) every rule also carries its condition trace; trace=False is the fast path for registers."""
+        default) every rule also carries its condition trace; trace=False is the fast path for registers.
+        supersede=False answers by this pack's own rules even where a superseding pack prevails (the diff
+        compares packs that way); the warning still says so."""
         model = parse_facts(facts)
         day = as_of or date.today()
         warnings = self.check_date(day)
@@ -119,7 +122,7 @@ class Pack:
         env = Env(self.compiled, view, held, Context(known, day, self.compiled.grade_codes))
         traced = trace and isinstance(chosen, CompiledEngine)
         decisions = {d: self._decision(d, held, env, traced) for d in present_decisions(known)}
-        if self.superseding is not None and supersession.in_effect(self.definition, day):
+        if supersede and self.superseding is not None and supersession.in_effect(self.definition, day):
             theirs = self.superseding.evaluate(model, as_of=day, engine=engine, trace=trace)
             decisions = supersession.apply(self.definition, decisions, theirs.decisions, day)
         return Result(self.id, self.version, day, chosen.name, decisions, warnings, traced=traced)

@@ -4,7 +4,6 @@ explanation shows why each rule held or not."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-
 from datetime import date
 
 from ..conditions import AllOf, AnyOf, CompiledPack, Cond, Context, Leaf, NotOf, OutcomeRef, RuleRef, Value

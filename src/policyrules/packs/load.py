@@ -62,7 +62,7 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
         meta,
         directory,
         _where(files, "pack.yaml", "pack", "supersession"),
-        lambda found: load_definition(found, (*_seen, meta.id)),  # type: ignore[arg-type]
+        lambda found: load_definition(found, (*_seen, meta.id)),
         problems,
     )
     if problems:

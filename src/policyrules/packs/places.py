@@ -167,7 +167,9 @@ def _in_china(place: str, national: Sequence[PackDefinition]) -> bool:
 
 
 def _known(packs: Sequence[PackDefinition]) -> str:
-    listed = "; ".join(f"{d.id}: {', '.join(d.meta.places) or '(no place: ' + d.meta.jurisdiction + ')'}" for d in packs)
+    listed = "; ".join(
+        f"{d.id}: {', '.join(d.meta.places) or '(no place: ' + d.meta.jurisdiction + ')'}" for d in packs
+    )
     return (
         f"Packs and the places they govern — {listed}. Any place in China written with its province (e.g. "
         "山西省太原市, 北京) falls to the national pack."
@@ -175,7 +177,8 @@ def _known(packs: Sequence[PackDefinition]) -> str:
 
 
 def _shipped() -> list[PackDefinition]:
-    out, problems = [], []
+    out: list[PackDefinition] = []
+    problems: list[Problem] = []
     for pack_id in shipped_pack_ids():
         try:
             out.append(load_definition(pack_id))

@@ -113,7 +113,7 @@ class PeriodSpec(Spec):
         for unit in ("years", "months", "days"):
             amount = getattr(self, unit)
             if amount is not None:
-                return unit, amount  # type: ignore[return-value]
+                return unit, amount
         raise AssertionError("checked by _exactly_one")
 
 

@@ -5,6 +5,7 @@ that decide each yielding decision."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from ..errors import PackError, Problem, did_you_mean
 from ..yamlio import Where
@@ -30,9 +31,9 @@ def check_validity(meta: PackMeta, clauses: Mapping[str, Clause], where: Where, 
 
 def load_superseding(
     meta: PackMeta,
-    directory: object,
+    directory: Path,
     where: Where,
-    load: Callable[[object], PackDefinition],
+    load: Callable[[Path], PackDefinition],
     problems: list[Problem],
 ) -> PackDefinition | None:
     """The pack that supersedes this one, loaded and checked against what the supersession cites."""
@@ -40,7 +41,7 @@ def load_superseding(
     if supersession is None:
         return None
     try:
-        superseding = load(resolve_pack_dir(supersession.by, near=directory))  # type: ignore[arg-type]
+        superseding = load(resolve_pack_dir(supersession.by, near=directory))
     except PackError as exc:
         problems += [where.at("by").problem(f"cannot load the superseding pack '{supersession.by}'"), *exc.problems]
         return None
