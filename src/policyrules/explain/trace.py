@@ -119,4 +119,12 @@ def _node_label(node: ConditionTrace, lang: Lang) -> str:
         return word(node.kind, lang)
     op = OP_SYMBOLS.get(node.op or "", node.op or "")
     wanted = f"{word('wanted', lang)} {op} {value_text(node.operand, lang)}"
-    return f"{node.subject} {word('read', lang)} {read}{semi(lang)}{wanted}"
+    return f"{node.subject} {word('read', lang)} {read}{semi(lang)}{wanted}{_read_on_text(node, lang)}"
+
+
+def _read_on_text(node: ConditionTrace, lang: Lang) -> str:
+    """The day a value read on another day than the evaluation date was read on (`read_on:` in the pack)."""
+    if node.on is None:
+        return ""
+    day = node.read_on.isoformat() if node.read_on else ("无" if lang == "zh" else "none")
+    return f"{semi(lang)}于 {day} 读取（{node.on}）" if lang == "zh" else f"{semi(lang)}read on {day} ({node.on})"
