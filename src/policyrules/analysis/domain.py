@@ -121,6 +121,8 @@ class Domain:
         extra: list[str] = []
         if atom.on == "entry":
             extra += ["listing", self._age_dim(LISTED_ON)]
+            if atom.reads and atom.reads[0] == "count":  # counted back from the listing date: any bucket
+                extra += self._count_dims(atom.reads[1], {k: v for k, v in atom.reads[2] if k != "within"})
         elif atom.on == "violation_case.date":
             extra.append("question:violation_case")
         elif atom.on == LISTED_ON:

@@ -105,7 +105,7 @@ class PackDefinition:
     @property
     def validity_period(self) -> tuple[Literal["years", "months", "days"], int] | None:
         validity = self.listing_validity
-        return validity.period.period() if validity else None
+        return validity.period.period() if validity and validity.period else None
 
     @property
     def id(self) -> str:

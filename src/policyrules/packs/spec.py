@@ -121,7 +121,9 @@ class ListingValiditySpec(Spec):
     """How long a listing lasts: the derived fact `listed` is false once the period has run out, until the
     enterprise is listed again. A pack that extends another inherits its parent's validity."""
 
-    period: PeriodSpec
+    period: PeriodSpec | None = Field(
+        description="the period; null where the local text sets none (正面清单不设有效期), overriding the parent's"
+    )
     cites: str = Field(description="the clause that sets the period (an inherited one as <pack>:<clause id>)")
     says: str = Field(description="the phrase of that clause that states the period, verbatim")
 
