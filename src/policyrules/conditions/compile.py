@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Literal
 
 from ..errors import PackError
 from ..packs import PackDefinition
@@ -12,13 +13,16 @@ from .checks import decision_problems, find_cycle, note_problems, policy_problem
 from .compiled import CompiledPack, CompiledRule
 from .ir import AllOf, AnyOf, Cond, Leaf, NotOf, OutcomeRef
 from .parser import ConditionParser
+from .periods import Period
 from .view import Atom
 
 
-def compile_pack(definition: PackDefinition) -> CompiledPack:
-    """Parse every active rule's conditions; report every problem with file, key path and line."""
+def compile_pack(definition: PackDefinition, validity: Period | Literal["pack"] | None = "pack") -> CompiledPack:
+    """Parse every active rule's conditions; report every problem with file, key path and line. `validity`
+    replaces the pack's listing validity (a superseded pack read with the superseding pack's period)."""
     active = [r for r in definition.rules if r.origin != "disabled"]
-    parser = ConditionParser(definition.credit_scheme, (r.id for r in active), definition.validity_period)
+    period = definition.validity_period if validity == "pack" else validity
+    parser = ConditionParser(definition.credit_scheme, (r.id for r in active), period)
     parsed = [(rule, parser.parse(rule.spec.when, rule.where.at("when"))) for rule in active]
     # text atoms gain literals as later leaves are parsed: give every leaf the atom in its final form
     compiled = [CompiledRule(rule, _with_atoms(cond, parser.atoms)) for rule, cond in parsed if cond is not None]

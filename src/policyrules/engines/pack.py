@@ -33,7 +33,7 @@ class _RuleInfo:
 class Pack:
     """A loaded, compiled pack: `load_pack(...)`, then `evaluate(facts, as_of=...)`."""
 
-    def __init__(self, compiled: CompiledPack) -> None:
+    def __init__(self, compiled: CompiledPack, own_only: bool = False) -> None:
         self.compiled = compiled
         self._engines: dict[str, Engine] = {}
         self._by_decision = {d: compiled.rules_of(d) for d in DECISIONS}
@@ -43,8 +43,17 @@ class Pack:
         self._untraced = {
             (r.id, held): self._rule_trace(r, held, None) for r in compiled.rules for held in (True, False)
         }
-        superseding = compiled.definition.superseding
+        superseding = None if own_only else compiled.definition.superseding
         self.superseding = Pack(_compile(superseding)) if superseding is not None else None
+        # where the listing decision yields, the superseding pack's validity also decides who is still a
+        # 正面清单企业 for this pack's own rules (docs/decisions.md, Supersession)
+        self._after: Pack | None = None
+        if (
+            superseding is not None
+            and supersession.validity_yields(compiled.definition)
+            and superseding.validity_period != compiled.definition.validity_period
+        ):
+            self._after = Pack(_compile(compiled.definition, superseding.validity_period), own_only=True)
 
     def _rule_trace(self, rule: CompiledRule, held: bool, condition: ConditionTrace | None) -> RuleTrace:
         spec = rule.rule.spec
@@ -109,6 +118,21 @@ class Pack:
         compares packs that way); the warning still says so."""
         model = parse_facts(facts)
         day = as_of or date.today()
+        if not (supersede and self.superseding is not None and supersession.in_effect(self.definition, day)):
+            return self._evaluate_own(model, day, engine, trace)
+        own = self.rules_on(day)._evaluate_own(model, day, engine, trace)
+        theirs = self.superseding.evaluate(model, as_of=day, engine=engine, trace=trace)
+        decisions = supersession.apply(self.definition, own.decisions, theirs.decisions, day)
+        return Result(self.id, self.version, day, own.engine, decisions, own.warnings, traced=own.traced)
+
+    def rules_on(self, day: date) -> Pack:
+        """The pack whose own rules decide on `day`: this one, or — where a supersession is in effect and the
+        listing decision yields — this one read with the superseding pack's listing validity."""
+        if self._after is not None and supersession.in_effect(self.definition, day):
+            return self._after
+        return self
+
+    def _evaluate_own(self, model: Facts, day: date, engine: str, trace: bool) -> Result:
         warnings = self.check_date(day)
         self._check_facts(model, day)
         known = as_known_on(model, day)
@@ -122,9 +146,6 @@ class Pack:
         env = Env(self.compiled, view, held, Context(known, day, self.compiled.grade_codes))
         traced = trace and isinstance(chosen, CompiledEngine)
         decisions = {d: self._decision(d, held, env, traced) for d in present_decisions(known)}
-        if supersede and self.superseding is not None and supersession.in_effect(self.definition, day):
-            theirs = self.superseding.evaluate(model, as_of=day, engine=engine, trace=trace)
-            decisions = supersession.apply(self.definition, decisions, theirs.decisions, day)
         return Result(self.id, self.version, day, chosen.name, decisions, warnings, traced=traced)
 
     def check_date(self, day: date) -> tuple[str, ...]:

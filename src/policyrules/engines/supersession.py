@@ -18,6 +18,13 @@ def in_effect(definition: PackDefinition, day: date) -> SupersessionSpec | None:
     return supersession if supersession is not None and day >= supersession.from_ else None
 
 
+def validity_yields(definition: PackDefinition) -> bool:
+    """Whether the listing decision yields: then the superseding pack's validity period also decides, from the
+    date, whether the enterprise is still a 正面清单企业 for the superseded pack's own rules."""
+    supersession = definition.meta.supersession
+    return supersession is not None and any(y.decision == "listing" for y in supersession.decisions)
+
+
 def apply(
     definition: PackDefinition,
     own: Mapping[str, Decision],
