@@ -12,7 +12,15 @@ from ..cases import Report, Selection, junit_xml, run_cases
 from ..engines import ENGINES, Pack, load_pack
 from ..errors import EngineUnavailable, PackError, PolicyRulesError, Problem, did_you_mean
 from ..explain import effective_rules, render_rows
-from ..packs import Clause, clean_source, document_text_problems, read_text, shipped_pack_ids, shipped_packs_dir
+from ..packs import (
+    Clause,
+    clean_source,
+    document_text_problems,
+    note_problems,
+    read_text,
+    shipped_pack_ids,
+    shipped_packs_dir,
+)
 from ..registers import atomic_open, check_output
 from .common import EXIT_FAILED, EXIT_OK, Handler, UsageError, note, print_json
 from .lint import lint_packs
@@ -65,6 +73,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             pack.definition.clauses[f"{pack.id}:{row['clause']}"] for row in rows if row["status"] == "UNCOVERED"
         ]
         found = [uncovered_problem(clause) for clause in uncovered] + document_text_problems(pack.definition)
+        found += note_problems(pack.definition)
         problems += found
         if not found:
             print(f"ok\t{pack.id}\t{pack.definition.directory}")

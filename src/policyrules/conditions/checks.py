@@ -3,7 +3,6 @@ yields is in its decision's hit policy, every decision rests on a rule, and refe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from ..errors import Problem
@@ -103,43 +102,6 @@ def decision_problems(definition: PackDefinition, active: Sequence[Rule]) -> lis
                 definition.where.problem(
                     f"no active rule feeds the {decision} decision; every decision must rest on at least one "
                     "rule so that its outcome can cite a clause"
-                )
-            )
-    return problems
-
-
-_LABEL = re.compile(r"[一二三四五六七八九十]+、(?:（[一二三四五六七八九十]+）)?")
-_WORD = re.compile(r"[a-z][a-z0-9_]*")
-
-
-def note_problems(definition: PackDefinition, active: Sequence[Rule]) -> list[Problem]:
-    """A note the pack shows (a decision's note or default note, a rule's decision_note) must fit this pack:
-    it may not name a rule the pack disables, nor a clause label no active rule of the pack cites."""
-    disabled = {r.id for r in definition.rules if r.origin == "disabled"}
-    cited = {c.label for r in active for c in r.cites}
-    shown: list[tuple[str, str]] = []
-    for decision, policy in definition.decisions.items():
-        for key in ("note", "default_note", "note_zh", "default_note_zh"):
-            text = getattr(policy, key)
-            if text:
-                shown.append((f"decisions.{decision}.{key}", text))
-    shown += [(f"rule {r.id} decision_note", r.spec.decision_note) for r in active if r.spec.decision_note]
-    problems = []
-    for place, text in shown:
-        named = sorted(set(_WORD.findall(text)) & disabled)
-        labels = sorted({m for m in _LABEL.findall(text) if not any(c.startswith(m) for c in cited)})
-        if named:
-            problems.append(
-                definition.where.problem(
-                    f"{place} names the rule(s) {', '.join(named)}, which pack {definition.id} disables; restate "
-                    "the note in pack.yaml so that it fits this pack"
-                )
-            )
-        if labels:
-            problems.append(
-                definition.where.problem(
-                    f"{place} speaks of {', '.join(labels)}, which no active rule of pack {definition.id} cites; "
-                    "restate the note in pack.yaml so that it fits this pack, or cite the clause"
                 )
             )
     return problems

@@ -9,7 +9,7 @@ from typing import Literal
 
 from ..errors import PackError
 from ..packs import PackDefinition
-from .checks import decision_problems, find_cycle, note_problems, policy_problems, says_problems
+from .checks import decision_problems, find_cycle, policy_problems, says_problems
 from .compiled import CompiledPack, CompiledRule
 from .ir import AllOf, AnyOf, Cond, Leaf, NotOf, OutcomeRef
 from .parser import ConditionParser
@@ -29,7 +29,6 @@ def compile_pack(definition: PackDefinition, validity: Period | Literal["pack"] 
     problems = parser.problems + policy_problems(definition, active)
     problems += says_problems(compiled, definition)
     problems += decision_problems(definition, active)
-    problems += note_problems(definition, active)
     cycle = None if problems else find_cycle(compiled)
     if cycle:
         problems.append(definition.where.problem(f"rules refer to each other in a cycle: {cycle}"))

@@ -7,6 +7,7 @@ from .dump import dump_pack
 from .find import resolve_pack_dir, shipped_pack_ids, shipped_packs_dir
 from .labels import DECISION_LABELS, FLAG_LABELS, OUTCOME_LABELS, outcome_code
 from .load import load_definition
+from .notes import note_problems
 from .numbering import NumberedPart, numbered_labels, numbered_parts
 from .places import PlaceAnswer, force_window, packs_for
 from .policies import DEFAULT_POLICIES
@@ -64,6 +65,7 @@ __all__ = [
     "load_definition",
     "load_facts",
     "new_pack",
+    "note_problems",
     "numbered_labels",
     "numbered_parts",
     "outcome_code",
