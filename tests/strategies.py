@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from policyrules import Pack, load_pack
+from policyrules.conditions import shift
 from policyrules.facts import (
     USCC_CHARSET,
     Enterprise,
@@ -162,6 +163,8 @@ def listings(draw: st.DrawFn, as_of: date, texts: Mapping[str, Sequence[str]]) -
             lambda before: _dates(as_of - HISTORY, as_of) if before else _dates(as_of, as_of + LOOKAHEAD)
         )
     )
+    if draw(st.integers(0, 5)) == 0:  # a validity period running out around the evaluation date
+        listed_on = shift(as_of, ("years", 3)) + timedelta(days=draw(st.integers(-2, 2)))
     as_text = draw(st.booleans())
     doc: Document = {"listed_on": _date_value(listed_on, as_text)}
     category_type = Listing.model_fields["category"].annotation
@@ -211,7 +214,30 @@ def facts_documents(
         "enterprise": enterprises(as_of, grades, texts),
         "violation_case": model_strategy(ViolationCase, as_of, texts, "violation_case.", {"date": case_date}),
     }
-    return draw(model_strategy(Facts, as_of, texts, "", overrides))
+    doc = draw(model_strategy(Facts, as_of, texts, "", overrides))
+    _near_listing_dates(draw, doc, as_of)
+    return doc
+
+
+def _near_listing_dates(draw: st.DrawFn, doc: Document, as_of: date) -> None:
+    """Dates that matter to a listing, often hit: a violation case around the listing, its removal or the end
+    of its validity (read on the day of the conduct), and an inspection around a year before the listing (an
+    entry test's window)."""
+    listing = doc["enterprise"].get("listing")
+    if not listing:
+        return
+    listed_on = date.fromisoformat(str(listing["listed_on"]))
+    anchors = [listed_on, shift(listed_on, ("years", 3), +1)]
+    if "removed_on" in listing:
+        anchors.append(date.fromisoformat(str(listing["removed_on"])))
+    case = doc.get("violation_case")
+    if case is not None and draw(st.booleans()):
+        day = draw(st.sampled_from(anchors)) + timedelta(days=draw(st.integers(-2, 2)))
+        if day <= as_of:
+            case["date"] = day.isoformat()
+    if draw(st.booleans()):
+        day = shift(listed_on, ("years", 1)) + timedelta(days=draw(st.integers(-2, 2)))
+        doc["enterprise"].setdefault("inspections", []).append({"date": day.isoformat(), "on_site": True})
 
 
 def evaluation_dates(lo: date = DATE_MIN, hi: date = DATE_MAX) -> st.SearchStrategy[date]:
@@ -236,10 +262,14 @@ def shipped_pack(pack_id: str) -> Pack:
 
 def force_window(pack: Pack) -> tuple[date, date]:
     """The evaluation dates to draw for a pack: 2021-08-06 .. 2025-12-31 within its force window, or its
-    whole force window when the two do not meet."""
+    whole force window when the two do not meet; from the start of its window for a pack superseded from a
+    date, so that both regimes are drawn."""
     doc = pack.definition.primary
     start, end = doc.in_force_from or date.min, doc.in_force_until or date.max
     lo, hi = max(DATE_MIN, start), min(DATE_MAX, end)
+    supersession = pack.definition.meta.supersession
+    if supersession is not None and start < supersession.from_:
+        lo = start  # both regimes: before the superseding pack prevails, and after
     if lo > hi:
         lo, hi = (start if doc.in_force_from else end - HISTORY), (end if doc.in_force_until else start + HISTORY)
     return lo, hi

@@ -97,7 +97,9 @@ def test_explain_in_english() -> None:
         (("evaluate", "--pack", "mee_2021", "--as-of", "2021-03-01", str(EXAMPLE)), "is in force from 2021-04-06"),
         (("evaluate", "--pack", "mee_2021", "no/such/file.yaml"), "file not found"),
         (("evaluate", "--pack", "mee_2021", "--engine", "rete", str(EXAMPLE)), "invalid choice: 'rete'"),
-        (("explain", str(EXAMPLE)), "the following arguments are required: --pack"),
+        (("explain", str(EXAMPLE)), "one of the arguments --pack --at is required"),
+        (("evaluate", "--at", "火星", "--as-of", "2022-01-01", str(EXAMPLE)), "not a place the packs know"),
+        (("packs", "--at", "长治", "--as-of", "2019-01-01"), "no pack is in force at"),
         (("validate", "no/such/pack"), "no pack 'no/such/pack'"),
     ],
 )
@@ -170,3 +172,29 @@ def test_coverage_table_has_no_uncovered_clause() -> None:
     rows = json.loads(out.stdout)["clauses"]
     assert {r["status"] for r in rows} == {"encoded", "not encoded"}
     assert all(r["reason"] for r in rows if r["status"] == "not encoded")
+
+
+def test_packs_at_a_place_lists_the_chain_with_force_windows() -> None:
+    """policyrules packs --at PLACE --as-of D: 长治 after 2021-04-06 is shanxi_2020 yielding to mee_2021."""
+    out = run("packs", "--at", "山西省长治市", "--as-of", "2021-06-01", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["pack"] == "shanxi_2020"
+    assert [(link["pack"], link["role"]) for link in answer["chain"]] == [
+        ("shanxi_2020", "governs"),
+        ("mee_2021", "prevails_where_it_differs"),
+    ]
+    assert answer["chain"][1]["in_force_from"] == "2021-04-06"
+    before = json.loads(run("packs", "--at", "长治", "--as-of", "2021-04-05", "--format", "json").stdout)
+    assert [link["pack"] for link in before["chain"]] == ["shanxi_2020"]
+    text = run("packs", "--at", "重庆", "--as-of", "2022-03-01")
+    assert text.returncode == 0 and "chongqing" in text.stdout and "extended" in text.stdout
+
+
+def test_evaluate_at_a_place_uses_the_pack_governing_it() -> None:
+    """evaluate --at 漯河: the national pack before luohe_2021 is in force, luohe_2021 after it."""
+    early = json.loads(run("evaluate", "--at", "漯河", "--as-of", "2021-10-01", str(EXAMPLE)).stdout)
+    late = json.loads(run("evaluate", "--at", "河南省漯河市", "--as-of", "2022-03-01", str(EXAMPLE)).stdout)
+    assert (early["pack"], late["pack"]) == ("mee_2021", "luohe_2021")
+    explained = run("explain", "--at", "北京市海淀区", "--as-of", "2022-03-01", str(EXAMPLE))
+    assert explained.returncode == 0 and explained.stdout.startswith("mee_2021 ")

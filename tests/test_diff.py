@@ -109,6 +109,10 @@ pack:
   jurisdiction: 测试市
   version: "1"
   extends: mee_2021
+  listing_validity:
+    period: null
+    cites: 二、
+    says: 正面清单不设有效期
   documents:
     fx:
       number: 测试〔2021〕9号
@@ -158,7 +162,7 @@ rules:
   - id: waiver_first_minor_offence
     action: override
     yields: may_waive
-    cites: [四、]
+    cites: [四、, mee_2021:四、（九）]
     when:
       all:
         - fact: listed
@@ -238,7 +242,8 @@ def test_every_witness_decides_as_reported(a: str, b: str, as_of: date | None) -
     day = date.fromisoformat(out["as_of"])
     for diff in out["differences"]:
         for side, ref in (("a", a), ("b", b)):
-            decision = pack(ref).evaluate(diff["witness"], as_of=day).decisions[diff["decision"]]
+            # the diff compares the packs' own rules: a supersession in effect is among its warnings
+            decision = pack(ref).evaluate(diff["witness"], as_of=day, supersede=False).decisions[diff["decision"]]
             assert decision.outcome == diff[f"{side}_outcome"], diff
             assert decision.flags == diff[f"{side}_flags"], diff
             assert list(decision.citations) == diff[f"{side}_citations"], diff
@@ -320,7 +325,11 @@ def test_a_changed_condition_shows_up_as_a_difference() -> None:
     assert [d["decision"] for d in out["differences"]] == ["inspection"]
     diff = out["differences"][0]
     assert (diff["a_outcome"], diff["b_outcome"]) == ("needs_approval", "permitted")
-    assert diff["region"] == "listed ∧ approvals ∌ enforcement_head ∧ grounds = referral"
+    # listed: on the list and within the three-year validity (二、（四）有效期)
+    assert (
+        diff["region"]
+        == "listed ∧ complete years since listing.listed_on < 3 ∧ approvals ∌ enforcement_head ∧ grounds = referral"
+    )
     assert diff["witness"]["inspection_request"]["grounds"] == "referral"
     assert diff["documented"] is False  # the copy does not extend mee_2021: it says nothing of the change
     if "chongqing" in shipped():  # a change in the base moves the comparison with a pack that extends it
@@ -334,7 +343,10 @@ def test_local_overrides_disables_and_additions_are_documented() -> None:
     by_rule = {(tuple(d["a_by"]), tuple(d["b_by"])): d for d in out["differences"]}
     drawn = by_rule[(("random_draw_in_scope",), ("random_draw_in_scope",))]
     assert (drawn["a_outcome"], drawn["b_outcome"]) == ("permitted", "non_site")
-    assert drawn["region"] == "listed ∧ grounds = random_draw"
+    assert drawn["region"] == "listed ∧ complete years since listing.listed_on < 3 ∧ grounds = random_draw"
+    # fx_local sets no validity (正面清单不设有效期): after three years it still relieves, mee_2021 no longer does
+    expired = by_rule[((), ("random_draw_in_scope",))]
+    assert "complete years since listing.listed_on ≥ 3" in expired["region"]
     assert drawn["documented"] is True and "fx_local overrides random_draw_in_scope" in drawn["note"]
     expired = by_rule[(("validity_three_years",), ())]
     assert (expired["a_outcome"], expired["b_outcome"]) == ("expired", "keep")
@@ -345,8 +357,12 @@ def test_local_overrides_disables_and_additions_are_documented() -> None:
     assert all("objections[upheld] ≥ 1" in d["region"] for d in barred)
     assert any(d["b_citations"][0]["doc"] == "测试〔2021〕9号" for d in barred)
     # the waiver: narrower (minor harm only) and wider (no correction needed)
-    waivers = [d for d in out["differences"] if d["decision"] == "penalty"]
+    penalties = [d for d in out["differences"] if d["decision"] == "penalty"]
+    waivers = [d for d in penalties if "may_waive" in (d["a_outcome"], d["b_outcome"])]
     assert {(d["a_outcome"], d["b_outcome"]) for d in waivers} == {("may_waive", "ordinary"), ("ordinary", "may_waive")}
+    # and with no validity, a violation three years after listing is still a listed enterprise's (四、（十）)
+    severe = [d for d in penalties if (d["a_outcome"], d["b_outcome"]) == ("ordinary", "severe")]
+    assert severe and all(d["b_by"] == ["severe_punishment"] for d in severe)
 
 
 def test_independent_packs_are_not_documented() -> None:
@@ -475,7 +491,7 @@ def test_regions_are_exactly_the_differing_points(a: str, b: str, as_of: date | 
 
 
 def _verdict(p: Pack, doc: dict[str, Any], decision: str, as_of: date) -> tuple[str, tuple[tuple[str, bool], ...]]:
-    d = p.evaluate(doc, as_of=as_of, trace=False).decisions[decision]
+    d = p.evaluate(doc, as_of=as_of, trace=False, supersede=False).decisions[decision]
     return d.outcome, tuple(d.flags.items())
 
 
@@ -568,8 +584,8 @@ def test_random_enterprises_differ_exactly_inside_regions(a: str, b: str, as_of:
     differing = 0
     for _ in range(300):
         doc = random_enterprise(rng, domain, rep.as_of)
-        ra = pack(a).evaluate(doc, as_of=rep.as_of, trace=False)
-        rb = pack(b).evaluate(doc, as_of=rep.as_of, trace=False)
+        ra = pack(a).evaluate(doc, as_of=rep.as_of, trace=False, supersede=False)
+        rb = pack(b).evaluate(doc, as_of=rep.as_of, trace=False, supersede=False)
         point = domain.abstract(ra_facts(doc))
         for decision in ra.decisions:
             va = (ra.decisions[decision].outcome, tuple(ra.decisions[decision].flags.items()))

@@ -65,7 +65,9 @@ def test_every_decision_cites_clauses_of_its_own_pack_or_an_inherited_one(case: 
     or of a pack it extends, quoted verbatim."""
     pack_id, facts, as_of = case
     pack = shipped_pack(pack_id)
-    known = {(c.doc, c.label, c.text) for c in pack.definition.clauses.values()}
+    # a decision a superseding pack took (pack.yaml supersession) cites that pack's clauses
+    definitions = [pack.definition, *([pack.superseding.definition] if pack.superseding else [])]
+    known = {(c.doc, c.label, c.text) for d in definitions for c in d.clauses.values()}
     for decision in evaluate(pack_id, facts, as_of).decisions.values():
         assert decision.citations
         for citation in decision.citations:
@@ -254,18 +256,97 @@ def test_the_2020_first_five_categories_are_exempt_when_drawn_and_the_sixth_neve
     case: tuple[str, Document, date], category: str
 ) -> None:
     """环执法发〔2020〕1号 二、 (and 长环函〔2020〕5号 二、三是): 前五类 drawn in 双随机 may be exempted from on-site
-    inspection; 第六类 is a general supervision object with fewer draws — never exempt."""
+    inspection; 第六类 is a general supervision object with fewer draws — never exempt. (By the 2020 rules alone:
+    from 2021-04-06 the 2021 guidance decides these decisions, see the supersession property below.)"""
     _, facts, as_of = case
     facts = copy.deepcopy(facts)
     facts["enterprise"]["listing"] = {"listed_on": (as_of - timedelta(days=10)).isoformat(), "category": category}
     facts["inspection_request"] = {"grounds": "random_draw"}
-    result = evaluate("shanxi_2020", facts, as_of)
+    result = shipped_pack("shanxi_2020").evaluate(facts, as_of=as_of, trace=False, supersede=False)
     if category in "12345":
         assert result.decisions["supervision"].outcome == "exempt_on_site"
         assert result.decisions["inspection"].outcome == "non_site"
     else:
         assert result.decisions["supervision"].outcome != "exempt_on_site"
         assert result.decisions["inspection"].outcome != "non_site"
+
+
+# --- time -------------------------------------------------------------------------------------------------------
+
+VALIDITY_PACKS = [p for p in PACKS if shipped_pack(p).definition.validity_period is not None]
+
+
+@PROPERTY
+@given(pack_cases(VALIDITY_PACKS), st.integers(0, 400))
+def test_an_expired_listing_gives_no_positive_list_relief(case: tuple[str, Document, date], days_over: int) -> None:
+    """二、（四） 有效期一般为3年 (渝环规 三、（四） 原则为 3年): once the validity has run out the enterprise is no
+    longer a 正面清单企业, so inclusion, inspection and supervision are decided as for one never listed."""
+    pack_id, facts, as_of = case
+    expired = copy.deepcopy(facts)
+    expired.pop("violation_case", None)  # the penalty reads the listing on the day of the conduct instead
+    never = copy.deepcopy(expired)
+    never["enterprise"].pop("listing", None)
+    listed_on = shift(as_of, ("years", 3)) - timedelta(days=days_over)
+    expired["enterprise"]["listing"] = {"listed_on": listed_on.isoformat()}
+    a, b = evaluate(pack_id, expired, as_of), evaluate(pack_id, never, as_of)
+    assert a.decisions["listing"].outcome in ("expired", "remove")
+    for name in ("inclusion", "inspection", "supervision"):
+        if name in b.decisions:
+            assert a.decisions[name].outcome == b.decisions[name].outcome, name
+
+
+@PROPERTY
+@given(pack_cases(), st.integers(0, 300), st.integers(0, 600))
+def test_the_penalty_reads_the_listing_on_the_day_of_the_conduct(
+    case: tuple[str, Document, date], days_before: int, removed_after: int
+) -> None:
+    """四、（十） (渝环规 三、（九）严惩环境违法) attaches to a listed enterprise that commits the violation: a removal
+    recorded after the violation — before the decision or after it — never changes the penalty."""
+    pack_id, facts, as_of = case
+    if "violation_case" not in facts:
+        return
+    facts = copy.deepcopy(facts)
+    day = date.fromisoformat(str(facts["violation_case"]["date"]))
+    listed_on = day - timedelta(days=days_before)
+    kept = copy.deepcopy(facts)
+    kept["enterprise"]["listing"] = {"listed_on": listed_on.isoformat()}
+    removed = copy.deepcopy(kept)
+    removed["enterprise"]["listing"]["removed_on"] = (day + timedelta(days=1 + removed_after)).isoformat()
+    a, b = evaluate(pack_id, kept, as_of).decisions["penalty"], evaluate(pack_id, removed, as_of).decisions["penalty"]
+    assert (a.outcome, dict(a.flags), a.decided_by) == (b.outcome, dict(b.flags), b.decided_by)
+
+
+SUPERSEDED = [p for p in PACKS if shipped_pack(p).definition.meta.supersession is not None]
+
+
+@PROPERTY
+@given(pack_cases(SUPERSEDED))
+def test_the_superseding_pack_decides_where_it_decides_otherwise(case: tuple[str, Document, date]) -> None:
+    """环办执法〔2021〕10号: 我部此前关于正面清单发文中与本意见不一致的，以本意见为准. Before the date the pack decides
+    alone; from it, each yielding decision is the superseding pack's where one of its rules decides otherwise,
+    and the pack's own where the superseding pack agrees or is silent."""
+    pack_id, facts, as_of = case
+    pack = shipped_pack(pack_id)
+    supersession = pack.definition.meta.supersession
+    assert supersession is not None and pack.superseding is not None
+    result = pack.evaluate(facts, as_of=as_of, trace=False)
+    # the pack's own rules, read with the superseding validity where the listing decision yields
+    own = pack.rules_on(as_of).evaluate(facts, as_of=as_of, trace=False, supersede=False)
+    if as_of < supersession.from_:
+        assert result.to_json() == own.to_json()
+        return
+    theirs = shipped_pack(pack.superseding.id).evaluate(facts, as_of=as_of, trace=False)
+    yielding = {y.decision for y in supersession.decisions}
+    for name, decision in result.decisions.items():
+        mine = own.decisions[name]
+        if name not in yielding:
+            assert decision.outcome == mine.outcome
+            continue
+        other = theirs.decisions[name]
+        differs = (other.outcome, dict(other.flags)) != (mine.outcome, dict(mine.flags))
+        expected = other if other.decided_by and differs else mine
+        assert (decision.outcome, dict(decision.flags)) == (expected.outcome, dict(expected.flags)), name
+        assert any(note.startswith("取代 / superseded") for note in decision.notes), name
 
 
 # --- round trip -----------------------------------------------------------------------------------------------

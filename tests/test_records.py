@@ -580,3 +580,24 @@ def test_a_crafted_record_is_bad_input_for_every_read_command(
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert message in proc.stderr and "Traceback" not in proc.stderr
     assert run_cli("records", "verify", "--db", str(db)).returncode == 1
+
+
+def test_a_superseded_packs_record_holds_the_superseding_pack_and_replays(tmp_path: Path) -> None:
+    """shanxi_2020 after 2021-04-06 decides by mee_2021 where it differs (pack.yaml supersession): its snapshot
+    holds mee_2021 as well, and the rebuilt pack decides as recorded."""
+    snapshot = snapshot_pack(load_pack("shanxi_2020"))
+    assert {f.pack_id for f in snapshot.files} == {"shanxi_2020", "mee_2021"}
+    facts = tmp_path / "complaint.yaml"
+    facts.write_text(
+        "enterprise: {name: 长治市示例企业, uscc: 91140404112703851G,\n"
+        "  listing: {listed_on: 2020-04-10, category: '4'}}\n"
+        "inspection_request: {grounds: complaint}\n",
+        "utf-8",
+    )
+    db = tmp_path / "r.sqlite"
+    proc = run_cli("evaluate", "--pack", "shanxi_2020", "--as-of", "2021-06-01", str(facts), "--record", str(db))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["decisions"]["inspection"]["outcome"] == "needs_approval"
+    with RecordStore.open(db, create=False) as store:
+        again = replay(store, recorded_id(proc.stderr))
+    assert again.recorded_pack.same and again.stands

@@ -150,3 +150,147 @@ def test_every_change_a_local_pack_makes_cites_a_local_clause(tmp_path: Path, ac
     problem = next(p for p in err.value.problems if p.path == "rules[0].cites")
     assert "must cite a clause of this pack" in problem.message
     assert problem.file == str(child / "rules.yaml") and problem.line == {"add": 5, "override": 4, "disable": 5}[action]
+
+
+# --- time: the day a fact is read on --------------------------------------------------------------------------
+
+TIMED_RULES = """
+  - id: waiver_when_listed_then
+    decision: penalty
+    yields: may_waive
+    cites: [四、, 五、]
+    when:
+      all:
+        - fact: listed
+          read_on: violation_case.date
+          says: 清单企业
+        - fact: violation_case.corrected
+          says: 及时改正的
+  - id: entry_inspection
+    decision: inclusion
+    yields: eligible
+    cites: [六、]
+    when:
+      count: inspections
+      within: {years: 1}
+      read_on: entry
+      at_least: 1
+      says: 近1年内经现场检查
+"""
+
+
+def timed_pack(tmp_path: Path) -> Path:
+    """The minimal pack with a three-year listing validity, a waiver that reads the listing on the day of the
+    violation, and an inclusion category whose inspection window is an entry test."""
+    path = make_pack(
+        tmp_path,
+        "timed",
+        rules_tail=TIMED_RULES,
+        pack_tail="  listing_validity:\n    period: {years: 3}\n    cites: 六、\n    says: 清单有效期为3年\n",
+    )
+    (path / "source.txt").write_text(
+        (path / "source.txt").read_text("utf-8") + "六、近1年内经现场检查的企业可以纳入，清单有效期为3年。\n", "utf-8"
+    )
+    (path / "clauses.yaml").write_text(
+        (path / "clauses.yaml").read_text("utf-8")
+        + "  六、:\n    text: 近1年内经现场检查的企业可以纳入，清单有效期为3年。\n",
+        "utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("engine", ["compiled", "durable"])
+def test_listed_is_a_state_read_on_the_day_a_rule_names(tmp_path: Path, engine: str) -> None:
+    """`listed` counts the validity: gone on the third anniversary; read on violation_case.date, a removal
+    recorded after the violation does not undo the listed status the violation was committed in."""
+    pack = load_pack(str(timed_pack(tmp_path)))
+    listing = {"listed_on": "2021-03-01", "removed_on": "2021-09-01"}
+    facts = {
+        "enterprise": {**ENTERPRISE, "listing": listing},
+        "violation_case": {"date": "2021-08-01", "corrected": True},
+    }
+    result = pack.evaluate(facts, as_of=date(2021, 10, 1), engine=engine)
+    assert result.decisions["penalty"].outcome == "may_waive"
+    assert result.decisions["supervision"].outcome == "general"  # random_scope reads listed today: removed
+    before = {**facts, "violation_case": {"date": "2021-02-01", "corrected": True}}
+    assert pack.evaluate(before, as_of=date(2021, 10, 1), engine=engine).decisions["penalty"].outcome == "ordinary"
+    kept = {"enterprise": {**ENTERPRISE, "listing": {"listed_on": "2021-03-01"}}}
+    on_day = pack.evaluate(kept, as_of=date(2024, 2, 29), engine=engine)
+    expired = pack.evaluate(kept, as_of=date(2024, 3, 1), engine=engine)
+    assert [r.holds for r in on_day.decisions["supervision"].rules] == [True]
+    assert [r.holds for r in expired.decisions["supervision"].rules] == [False]
+
+
+@pytest.mark.parametrize("engine", ["compiled", "durable"])
+def test_an_entry_test_is_read_on_the_listing_date_while_listed(tmp_path: Path, engine: str) -> None:
+    pack = load_pack(str(timed_pack(tmp_path)))
+    inspected = [{"date": "2021-02-01"}]
+    listed = {"enterprise": {**ENTERPRISE, "inspections": inspected, "listing": {"listed_on": "2021-03-01"}}}
+    unlisted = {"enterprise": {**ENTERPRISE, "inspections": inspected}}
+    # two years on: the listed enterprise met the test when it entered; the other must meet it now
+    assert pack.evaluate(listed, as_of=date(2023, 3, 1), engine=engine).decisions["inclusion"].outcome == "eligible"
+    assert pack.evaluate(unlisted, as_of=date(2023, 3, 1), engine=engine).decisions["inclusion"].outcome == "ineligible"
+    # the day exactly one year before the listing counts; the day before it does not
+    edge = {
+        "enterprise": {**ENTERPRISE, "inspections": [{"date": "2020-03-01"}], "listing": {"listed_on": "2021-03-01"}}
+    }
+    assert pack.evaluate(edge, as_of=date(2022, 1, 1), engine=engine).decisions["inclusion"].outcome == "eligible"
+    edge["enterprise"]["inspections"] = [{"date": "2020-02-29"}]
+    assert pack.evaluate(edge, as_of=date(2022, 1, 1), engine=engine).decisions["inclusion"].outcome == "ineligible"
+
+
+def test_the_trace_shows_the_day_each_dated_value_was_read_on(tmp_path: Path) -> None:
+    pack = load_pack(str(timed_pack(tmp_path)))
+    facts = {
+        "enterprise": {**ENTERPRISE, "listing": {"listed_on": "2021-03-01"}},
+        "violation_case": {"date": "2021-08-01", "corrected": True},
+    }
+    penalty = pack.evaluate(facts, as_of=date(2021, 10, 1)).to_json(trace=True)["decisions"]["penalty"]
+    rule = next(r for r in penalty["rules"] if r["id"] == "waiver_when_listed_then")
+    leaf = rule["condition"]["children"][0]
+    assert (leaf["subject"], leaf["on"], leaf["read_on"]) == (
+        "listed@violation_case.date",
+        "violation_case.date",
+        "2021-08-01",
+    )
+    assert "read_on" not in rule["condition"]["children"][1]  # read on the evaluation date: no date shown
+
+
+@pytest.mark.parametrize(
+    ("leaf", "message"),
+    [
+        ("fact: enterprise.small_micro\n          read_on: violation_case.date", "has no history in the fact model"),
+        ("fact: listed\n          read_on: yesterday", "is not a day to read on"),
+        ("count: objections\n          read_on: entry\n          at_least: 1", "objections carry no date"),
+    ],
+)
+def test_read_on_is_refused_where_nothing_has_a_history(tmp_path: Path, leaf: str, message: str) -> None:
+    rules = f"""
+  - id: dated
+    decision: supervision
+    yields: special
+    cites: [五、]
+    when:
+      all:
+        - {leaf}
+          says: 清单企业
+"""
+    with pytest.raises(PackError, match=message):
+        load_pack(str(make_pack(tmp_path, "dated", rules_tail=rules)))
+
+
+def test_supersession_can_be_switched_off_to_compare_the_packs_own_rules() -> None:
+    """shanxi_2020 after 2021-04-06: by default mee_2021 decides a complaint check of a listed enterprise
+    (needs_approval, 三、（七）) and says so; supersede=False answers by the 2020 rules (permitted)."""
+    pack = load_pack("shanxi_2020")
+    facts = {
+        "enterprise": {**ENTERPRISE, "listing": {"listed_on": "2020-04-10", "category": "4"}},
+        "inspection_request": {"grounds": "complaint"},
+    }
+    superseded = pack.evaluate(facts, as_of=date(2021, 6, 1)).decisions["inspection"]
+    own = pack.evaluate(facts, as_of=date(2021, 6, 1), supersede=False).decisions["inspection"]
+    assert (superseded.outcome, own.outcome) == ("needs_approval", "permitted")
+    assert superseded.decided_by == ("clue_track_needs_approval",)
+    assert {r.pack for r in superseded.rules} == {"mee_2021", "shanxi_2020"}
+    assert any("本项决定依 mee_2021 作出" in n for n in superseded.notes_zh)
+    assert any("我部此前关于正面清单发文中与本意见不一致的，以本意见为准" in c["text"] for c in superseded.citations)

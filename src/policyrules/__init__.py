@@ -4,11 +4,15 @@ from policyrules import load_pack
 pack = load_pack("mee_2021")
 result = pack.evaluate(facts, as_of=date(2021, 10, 1))
 result.decisions["inclusion"].outcome
+
+packs_for("山西省长治市", date(2021, 6, 1))   # which rules govern a place on a date
+load_pack_for("重庆", date(2022, 3, 1))        # the pack to evaluate with there
 """
 
-from .engines import ConditionTrace, Decision, Pack, Result, RuleTrace, load_pack
+from .engines import ConditionTrace, Decision, Pack, Result, RuleTrace, load_pack, load_pack_for
 from .errors import EngineUnavailable, EvaluationError, FactsError, PackError, PolicyRulesError, Problem
 from .facts import Facts, parse_facts
+from .packs import PlaceAnswer, packs_for
 
 __version__ = "0.1.0"
 
@@ -21,11 +25,14 @@ __all__ = [
     "FactsError",
     "Pack",
     "PackError",
+    "PlaceAnswer",
     "PolicyRulesError",
     "Problem",
     "Result",
     "RuleTrace",
     "__version__",
     "load_pack",
+    "load_pack_for",
+    "packs_for",
     "parse_facts",
 ]

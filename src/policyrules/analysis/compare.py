@@ -46,8 +46,9 @@ def diff_packs(
         rows, stats[decision] = search(domain, decision, max_nodes)
         for row in rows:
             witness = domain.document(row.point)
-            da = a.evaluate(witness, as_of=day).decisions[decision]
-            db = b.evaluate(witness, as_of=day).decisions[decision]
+            # the packs' own rules are compared: a supersession in effect is reported among the warnings
+            da = a.evaluate(witness, as_of=day, supersede=False).decisions[decision]
+            db = b.evaluate(witness, as_of=day, supersede=False).decisions[decision]
             _check(decision, row, da, db, domain)
             differences.append(_difference(a, b, domain, decision, row, witness, da, db, extender, relation))
     return DiffReport(a, b, day, domain, chosen, stats, differences, warnings, relation)

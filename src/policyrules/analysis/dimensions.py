@@ -33,6 +33,9 @@ class EventClass:
     kinds: tuple[str, ...] | None = None
     on_site: bool | None = None
     upheld: bool | None = None
+    objector: bool | None = None  # raised by a body the objector filter names (or not recorded)
+    reasoned: bool | None = None
+    entry: bool | None = None  # inside the window an entry test reads back from the listing date (read_on: entry)
 
 
 @dataclass(frozen=True)

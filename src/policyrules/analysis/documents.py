@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..conditions import COUNT_FILTERS, Value, as_known_on, complete_years, shift
-from ..facts import Facts
+from ..facts import Facts, parse_facts
 from .dimensions import QUESTIONS, WITNESS_NAME, WITNESS_USCC, Assignment, Dim, model_default
 from .events import EventClasses
 
@@ -21,6 +21,7 @@ def facts_document(
     fields that differ from the fact model's defaults are written."""
     doc = _skeleton(point, as_of)
     enterprise: dict[str, Any] = doc["enterprise"]
+    entry_day = events.entry_day(parse_facts(doc).enterprise.listing) if events.entry_windows else None
     for name, value in point.items():
         dim = dims[name]
         if dim.gate is not None and point.get(dim.gate[0], dims[dim.gate[0]].values[0]) not in dim.gate[1]:
@@ -34,7 +35,7 @@ def facts_document(
             doc[head].setdefault(rest, []).append(dim.member)
         elif dim.kind == "events" and value:
             assert dim.event is not None
-            event = events.fields(dim.event)
+            event = events.fields(dim.event, entry_day)
             enterprise.setdefault(dim.event.subject, []).extend(dict(event) for _ in range(int(value)))
     for subject in COUNT_FILTERS:
         if subject in enterprise and subject != "objections":
@@ -94,7 +95,8 @@ def facts_point(
         elif dim.kind == "events":
             assert dim.event is not None
             found = getattr(ent, dim.event.subject)
-            count = sum(1 for e in found if events.class_of(dim.event.subject, e) == dim.event)
+            entry_day = events.entry_day(listing)
+            count = sum(1 for e in found if events.class_of(dim.event.subject, e, entry_day) == dim.event)
             point[name] = min(count, int(dim.values[-1] or 0))
     return point
 

@@ -43,6 +43,10 @@ class Domain:
         self._values: dict[tuple[int, str, tuple[Value, ...]], Value] = {}
         every_leaf = [leaf for pack in self.packs for rule in pack.rules for leaf in leaves(rule.cond)]
         self._caps = _leaf_caps(every_leaf)
+        for pack in self.packs:  # the listing validity splits the listing's age as `years_since` does
+            period = pack.definition.validity_period
+            if period is not None and period[0] == "years":
+                self._caps.setdefault(f"years_since({LISTED_ON})", set()).add(period[1])
         self._add(Dim("listing", "listing", LISTING_STATES, "listing state", "enterprise.listing"))
         for question in QUESTIONS:
             self._add(Dim(f"question:{question}", "question", (False, True), f"{question} asked", question))
@@ -50,7 +54,7 @@ class Domain:
         self.events = EventClasses(self.packs, as_of)
         for i, pack in enumerate(self.packs):
             for key, atom in pack.atoms.items():
-                self.models[i][key] = self._model(atom)
+                self.models[i][key] = self._dated(atom, self._model(atom))
         self.dims = dict(sorted(self.dims.items(), key=lambda item: _rank(item[1])))
         self.order = {name: i for i, name in enumerate(self.dims)}
 
@@ -79,9 +83,9 @@ class Domain:
         if kind == "fact":
             return AtomModel(_gates(reads[1]), (self._fact_dim(reads[1]),))
         if kind == "derived":
-            if reads[1] != "listed":
+            if reads[1] not in ("listed", "listing_not_removed"):
                 raise DiffError([Problem(atom.key, f"the diff cannot model the derived fact {reads[1]}")])
-            return AtomModel((), ("listing",))
+            return AtomModel((), ("listing", self._age_dim(LISTED_ON)))
         if kind == "present":
             path = reads[1]
             if path in QUESTIONS or path == "violation_case.date":
@@ -108,6 +112,23 @@ class Domain:
         if kind == "count":
             return AtomModel((), self._count_dims(reads[1], dict(reads[2])), count=True)
         raise DiffError([Problem(atom.key, f"the diff cannot model atoms that read {kind}")])
+
+    def _dated(self, atom: Atom, model: AtomModel) -> AtomModel:
+        """An atom read on another day (read_on) also depends on what fixes that day. The witness documents
+        date the listing a month before the evaluation date at age 0 and the case on it, so the entry date and
+        the case date fall where the evaluation date's windows do; older listings and cases are told apart by
+        their age dimensions."""
+        extra: list[str] = []
+        if atom.on == "entry":
+            extra += ["listing", self._age_dim(LISTED_ON)]
+            if atom.reads and atom.reads[0] == "count":  # counted back from the listing date: any bucket
+                extra += self._count_dims(atom.reads[1], {k: v for k, v in atom.reads[2] if k != "within"})
+        elif atom.on == "violation_case.date":
+            extra.append("question:violation_case")
+        elif atom.on == LISTED_ON:
+            extra += ["listing", self._age_dim(LISTED_ON)]
+        inner = model.inner + tuple(d for d in dict.fromkeys(extra) if d not in model.inner)
+        return AtomModel(model.gates, inner, model.count)
 
     def _fact_dim(self, path: str) -> str:
         name = f"fact:{path}"
@@ -228,6 +249,9 @@ class Domain:
 
     def to_json(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "dimensions": [d.to_json() for d in self.dims.values()]}
+
+
+LISTED_ON = "enterprise.listing.listed_on"
 
 
 def _gates(path: str) -> tuple[tuple[str, frozenset[Value]], ...]:

@@ -79,6 +79,9 @@ EVENT_WORDS: dict[str, tuple[str, str]] = {
     "serious": ("严重", "非严重"),
     "on_site": ("现场", "非现场"),
     "upheld": ("经复核属实", "未经复核属实"),
+    "objector": ("由相关部门、行业协会或社会组织提出", "由其他主体提出"),
+    "reasoned": ("说明理由", "未说明理由"),
+    "entry": ("在纳入前的准入期间内", "不在纳入前的准入期间内"),
 }
 
 UNITS = {"years": "年", "months": "个月", "days": "日"}

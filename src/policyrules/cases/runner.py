@@ -141,9 +141,10 @@ def check_decision(result: Result, name: str, exp: Expectation) -> list[str]:
         wanted = getattr(exp, flag)
         if wanted is not None and decision.flags.get(flag) != wanted:
             out.append(f"expected {flag}={wanted}, got {decision.flags.get(flag)}")
+    notes = (*decision.notes, *decision.notes_zh)  # a case may quote a note in either language
     for fragment in exp.notes_contain:
-        if not any(fragment in n for n in decision.notes):
-            out.append(f"expected a note containing '{fragment}', got {list(decision.notes)}")
+        if not any(fragment in n for n in notes):
+            out.append(f"expected a note containing '{fragment}', got {list(notes)}")
     return out
 
 

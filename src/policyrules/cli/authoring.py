@@ -17,6 +17,7 @@ from ..packs import (
     clean_source,
     document_text_problems,
     missing_chinese,
+    note_problems,
     read_text,
     shipped_pack_ids,
     shipped_packs_dir,
@@ -75,6 +76,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         found = [uncovered_problem(clause) for clause in uncovered] + document_text_problems(pack.definition)
         found += runnable_problems(pack)  # what the durable engine or `diff` would refuse
         found += missing_chinese(pack.definition)
+        found += note_problems(pack.definition)  # notes that name a disabled rule or an uncited clause
         problems += found
         if not found:
             print(f"ok\t{pack.id}\t{pack.definition.directory}")

@@ -19,7 +19,9 @@ def register(sub: Any) -> dict[str, Handler]:
         ("explain", "a readable decision trace"),
     ):
         cmd = sub.add_parser(name, help=helptext)
-        cmd.add_argument("--pack", required=name == "evaluate", help="a shipped pack id or a pack directory")
+        which = cmd.add_mutually_exclusive_group(required=name == "evaluate")  # explain may name a record instead
+        which.add_argument("--pack", help="a shipped pack id or a pack directory")
+        which.add_argument("--at", metavar="PLACE", help="the place: the pack governing it on --as-of is used")
         cmd.add_argument("--as-of", type=as_of, default=None, help="evaluation date YYYY-MM-DD (default today)")
         cmd.add_argument("--engine", choices=tuple(ENGINES), default="compiled")
         cmd.add_argument(

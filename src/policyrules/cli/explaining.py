@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis import what_if
-from ..engines import Pack, Result, load_pack
+from ..engines import Pack, Result, load_pack, load_pack_for
 from ..errors import FactsError, PolicyRulesError, Problem
 from ..explain import FAVOURABLE, alternative_line, is_negative, render_brief, render_result
 from ..explain.labels import Lang
@@ -51,15 +51,20 @@ def load_input(args: argparse.Namespace) -> Input:
     """The enterprise `evaluate` or `explain` is asked about."""
     if getattr(args, "from_record", None):
         return _from_record(args)
-    if args.pack is None:
+    if args.pack is None and args.at is None:
         raise UsageError(
-            [Problem("", "the following arguments are required: --pack (or --from-record ID for a recorded decision)")]
+            [
+                Problem(
+                    "",
+                    "one of the arguments --pack --at is required (or --from-record ID for a recorded decision)",
+                )
+            ]
         )
     if args.file is None:
         raise UsageError(
             [Problem("", "the following arguments are required: FILE (a facts document, or a register with --row N)")]
         )
-    pack = load_pack(args.pack)
+    pack = load_pack(args.pack) if args.pack else load_pack_for(args.at, args.as_of)
     if getattr(args, "row", None) is not None or getattr(args, "uscc", None) is not None:
         return Input(pack, _register_row(args, pack), args.as_of, args.engine)
     return Input(pack, load_facts(args.file), args.as_of, args.engine)
@@ -78,7 +83,7 @@ def _register_row(args: argparse.Namespace, pack: Pack) -> FactsDocument:
 
 
 def _from_record(args: argparse.Namespace) -> Input:
-    for option, value in (("FILE", args.file), ("--pack", args.pack), ("--as-of", args.as_of)):
+    for option, value in (("FILE", args.file), ("--pack", args.pack), ("--at", args.at), ("--as-of", args.as_of)):
         if value is not None:
             raise UsageError(
                 [Problem(option, "a recorded decision is explained with its own input, pack and date; drop " + option)]

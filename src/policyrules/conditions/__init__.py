@@ -7,8 +7,8 @@ from .compiled import CompiledPack, CompiledRule
 from .fields import COUNT_FILTERS, DERIVED_FACTS, FACT_FIELDS, FieldInfo, fact_fields
 from .ir import AllOf, AnyOf, Cond, IntTest, Leaf, NotOf, OutcomeRef, RuleRef, leaves, nodes, references
 from .parser import ConditionParser
-from .periods import Period, complete_years, shift
-from .view import Atom, Context, Kind, Value
+from .periods import Period, complete_years, shift, valid_until, window_start, within_validity
+from .view import Atom, Context, Kind, Value, listed_on_day
 
 __all__ = [
     "COUNT_FILTERS",
@@ -39,8 +39,12 @@ __all__ = [
     "find_cycle",
     "is_listed",
     "leaves",
+    "listed_on_day",
     "nodes",
     "quoted_in",
     "references",
     "shift",
+    "valid_until",
+    "window_start",
+    "within_validity",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import Problem
-from ..packs import DECISIONS, PackDefinition, Rule
+from ..packs import DECISIONS, Clause, PackDefinition, Rule
 from .compiled import CompiledRule
 from .ir import nodes, references
 
@@ -28,21 +28,54 @@ def quoted_in(phrase: str, texts: Sequence[str]) -> bool:
     return False
 
 
-def says_problems(rules: Sequence[CompiledRule], texts: Sequence[str]) -> list[Problem]:
-    """Every `says:` must be the source's own words (…… for an elision)."""
+def says_problems(rules: Sequence[CompiledRule], definition: PackDefinition) -> list[Problem]:
+    """Every `says:` must be the source's own words (…… for an elision), found in the text of a clause its
+    rule cites or of one of that clause's items (三、（七） takes in 三、（七）一是…); a phrase found only under
+    another clause is reported with the clause it should cite."""
+    every = list(definition.clauses.values())
     problems = []
     for rule in rules:
+        texts = [c.text for c in _cited_with_items(rule.rule.cites, every)]
         for node in nodes(rule.cond):
             says = getattr(node, "says", None)
             where = getattr(node, "where", None) or rule.rule.where.at("when")
-            if says and not quoted_in(says, texts):
-                problems.append(
-                    where.at("says").problem(
-                        f"'{says}' is not found verbatim in the pack's sources; quote the phrase the condition "
-                        f"encodes (mark an omission with {ELISION})"
-                    )
+            if not says or quoted_in(says, texts):
+                continue
+            elsewhere = [c for c in every if quoted_in(says, [c.text])]
+            if elsewhere:
+                named = "; ".join(f"{c.ref} ({c.doc} {c.label})" for c in elsewhere[:3])
+                message = (
+                    f"'{says}' is not in the clauses rule '{rule.id}' cites; it is found in {named}: cite the "
+                    "clause the condition rests on, or quote the cited clause's own words"
                 )
+            elif quoted_in(says, [t for d in definition.chain() for t in d.sources.values()]):
+                message = (
+                    f"'{says}' is in the pack's sources but in no clause of the pack; add the clause it belongs to "
+                    "to clauses.yaml and cite it"
+                )
+            else:
+                message = (
+                    f"'{says}' is not found verbatim in the pack's sources; quote the phrase the condition "
+                    f"encodes (mark an omission with {ELISION})"
+                )
+            problems.append(where.at("says").problem(message))
     return problems
+
+
+def _cited_with_items(cites: Sequence[Clause], every: Sequence[Clause]) -> list[Clause]:
+    """The cited clauses and their items (the clauses of the same pack whose id extends a cited one's); a
+    clause whose rule also cites one of its items stands for itself only, so citing 三、（二） and 三、（二）二是
+    does not take in 三是's words."""
+
+    def item_of(clause: Clause, parent: Clause) -> bool:
+        return clause.pack_id == parent.pack_id and clause.id != parent.id and clause.id.startswith(parent.id)
+
+    parents = [c for c in cites if not any(item_of(d, c) for d in cites)]
+    out = list(cites)
+    for clause in every:
+        if clause not in out and any(item_of(clause, c) for c in parents):
+            out.append(clause)
+    return out
 
 
 def policy_problems(definition: PackDefinition, active: Sequence[Rule]) -> list[Problem]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Literal
 
 from ..errors import PackError
 from ..packs import PackDefinition
@@ -13,18 +14,21 @@ from .compiled import CompiledPack, CompiledRule
 from .ir import AllOf, AnyOf, Cond, Leaf, NotOf, OutcomeRef
 from .limits import limit_problems
 from .parser import ConditionParser
+from .periods import Period
 from .view import Atom
 
 
-def compile_pack(definition: PackDefinition) -> CompiledPack:
-    """Parse every active rule's conditions; report every problem with file, key path and line."""
+def compile_pack(definition: PackDefinition, validity: Period | Literal["pack"] | None = "pack") -> CompiledPack:
+    """Parse every active rule's conditions; report every problem with file, key path and line. `validity`
+    replaces the pack's listing validity (a superseded pack read with the superseding pack's period)."""
     active = [r for r in definition.rules if r.origin != "disabled"]
-    parser = ConditionParser(definition.credit_scheme, (r.id for r in active))
+    period = definition.validity_period if validity == "pack" else validity
+    parser = ConditionParser(definition.credit_scheme, (r.id for r in active), period)
     parsed = [(rule, parser.parse(rule.spec.when, rule.where.at("when"))) for rule in active]
     # text atoms gain literals as later leaves are parsed: give every leaf the atom in its final form
     compiled = [CompiledRule(rule, _with_atoms(cond, parser.atoms)) for rule, cond in parsed if cond is not None]
     problems = parser.problems + policy_problems(definition, active)
-    problems += says_problems(compiled, [t for d in definition.chain() for t in d.sources.values()])
+    problems += says_problems(compiled, definition)
     problems += decision_problems(definition, active)
     cycle = None if problems else find_cycle(compiled)
     if cycle:

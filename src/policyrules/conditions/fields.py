@@ -14,11 +14,17 @@ from ..facts import Facts, LabeledEnum
 COUNT_FILTERS: dict[str, tuple[str, ...]] = {
     "violations": ("within", "serious", "kind"),
     "inspections": ("within", "on_site"),
-    "objections": ("upheld",),
+    "objections": ("upheld", "objector", "reasoned"),
 }
 DERIVED_FACTS: dict[str, str] = {
-    "listed": "正面清单企业: listed on or before the evaluation date and not removed by it",
+    "listed": "正面清单企业: listed on or before the day read, not removed by it, and within the pack's "
+    "listing validity (pack.yaml listing_validity) on it",
+    "listing_not_removed": "a listing recorded on or before the day read and not removed by it, whether or not "
+    "its validity has run out (the listing decision is asked exactly then)",
 }
+# What `read_on:` may name besides the date fields of the model: the day the enterprise entered the list, while
+# it is on it (else the evaluation date).
+READ_ON_ENTRY = "entry"
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,19 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import Problem, did_you_mean
-from ..facts import ENUM_LABELS, ViolationKind
+from ..facts import ENUM_LABELS, Objector, ViolationKind
 from ..packs import CreditSchemeSpec, Where
 from ..yamlio import excerpt
-from .fields import COUNT_FILTERS, DERIVED_FACTS, FACT_FIELDS, FieldInfo
+from .fields import COUNT_FILTERS, DERIVED_FACTS, FACT_FIELDS, READ_ON_ENTRY, FieldInfo
 from .ir import Cond, Leaf
 from .limits import MAX_NUMBER, window_problem
+from .periods import Period
 from .view import (
     Atom,
     Context,
     Value,
     count_getter,
+    date_reader,
     derived_getter,
     grade_getter,
     path_getter,
@@ -27,32 +29,37 @@ from .view import (
 )
 
 LEAF_SUBJECTS = ("fact", "count", "years_since", "rule", "outcome")
+COUNT_FILTER_KEYS = ("within", "serious", "kind", "on_site", "upheld", "objector", "reasoned")
 OPERATORS = ("is", "in", "contains", "at_least", "at_most", "present")
 
 
 class LeafParser:
     """Parses the leaves of conditions, registering each atom once; problems are collected, not raised."""
 
-    def __init__(self, scheme: CreditSchemeSpec) -> None:
+    def __init__(self, scheme: CreditSchemeSpec, validity: Period | None = None) -> None:
         self.scheme = scheme
+        self.validity = validity  # how long a listing lasts in this pack (the derived fact `listed`)
         self.atoms: dict[str, Atom] = {}
         self.problems: list[Problem] = []
         self.grade_rank = {g.code: i for i, g in enumerate(scheme.grades)}
         self.grade_codes = {k: g.code for g in scheme.grades for k in (g.code, g.label)}
 
     def leaf(self, subject: str, raw: Mapping[str, Any], says: str, where: Where) -> Cond | None:
+        on = self._read_on(subject, raw, where)
+        if on is _INVALID:
+            return None
         if subject == "fact":
-            made = self._fact_atom(raw, where)
+            made = self._fact_atom(raw, where, on)
         elif subject == "count":
-            made = self._count_atom(raw, where)
+            made = self._count_atom(raw, where, on)
         else:
-            made = self._years_atom(raw, where)
+            made = self._years_atom(raw, where, on)
         if made is None:
             return None
         atom, allowed_ops = made
-        allowed = {subject, "says", "note", *OPERATORS}
+        allowed = {subject, "says", "note", "read_on", *OPERATORS}
         if subject == "count":
-            allowed |= {"within", "serious", "kind", "on_site", "upheld"}  # checked by _count_atom
+            allowed |= set(COUNT_FILTER_KEYS)  # checked by _count_atom
         ops = [k for k in raw if k in OPERATORS]
         if not self._only(raw, allowed, where):
             return None
@@ -91,6 +98,46 @@ class LeafParser:
         self._extend_text_domain(atom, checked)
         return Leaf(atom, op, checked, says, where, self.grade_rank)
 
+    def _read_on(self, subject: str, raw: Mapping[str, Any], where: Where) -> Any:
+        """The day the leaf is read on (`read_on:`), None for the evaluation date; only what has a history —
+        the derived listing facts, counts of dated events and years since a date — can be read on another day.
+        (The key is not `on:`, which YAML 1.1 reads as the boolean true.)"""
+        if "read_on" not in raw:
+            return None
+        on = str(raw["read_on"])
+        dates = [p for p, i in FACT_FIELDS.items() if i.kind == "date"]
+        if on != READ_ON_ENTRY and on not in dates:
+            self.problems.append(
+                where.at("read_on").problem(
+                    f"'{on}' is not a day to read on{did_you_mean(on, [READ_ON_ENTRY, *dates])}; expected "
+                    f"{READ_ON_ENTRY} (the day the enterprise entered the list) or a date of the facts: "
+                    f"{', '.join(dates)}"
+                )
+            )
+            return _INVALID
+        historic = subject in ("count", "years_since") or str(raw.get(subject)) in DERIVED_FACTS
+        if not historic:
+            self.problems.append(
+                where.at("read_on").problem(
+                    f"'{raw.get(subject)}' has no history in the fact model: it is known only as recorded, so "
+                    "it cannot be read on another day; `read_on:` applies to the derived facts "
+                    f"({', '.join(DERIVED_FACTS)}), to counts and to years_since"
+                )
+            )
+            return _INVALID
+        if subject == "count" and str(raw["count"]).removeprefix("enterprise.") == "objections":
+            self.problems.append(
+                where.at("read_on").problem("objections carry no date; they cannot be counted on a day")
+            )
+            return _INVALID
+        return on
+
+    def _dated(self, atom: Atom, on: str | None) -> Atom:
+        """The atom read on `on` instead of the evaluation date: its own key (…@on) and the reader of the day."""
+        if on is None:
+            return replace(atom, read_date=date_reader(None, self.validity))
+        return replace(atom, key=f"{atom.key}@{on}", on=on, read_date=date_reader(on, self.validity))
+
     def _only(self, raw: Mapping[str, Any], allowed: set[str], where: Where) -> bool:
         extra = sorted(str(k) for k in set(raw) - allowed)
         for key in extra:
@@ -101,10 +148,12 @@ class LeafParser:
             )
         return not extra
 
-    def _fact_atom(self, raw: Mapping[str, Any], where: Where) -> tuple[Atom, tuple[str, ...]] | None:
+    def _fact_atom(self, raw: Mapping[str, Any], where: Where, on: str | None) -> tuple[Atom, tuple[str, ...]] | None:
         path = str(raw["fact"])
         if path in DERIVED_FACTS:
-            return self._register(Atom(path, "bool", derived_getter(path), reads=("derived", path))), ("is",)
+            getter = derived_getter(path, date_reader(on, self.validity), self.validity)
+            atom = Atom(path, "bool", getter, reads=("derived", path))
+            return self._register(self._dated(atom, on)), ("is",)
         info = FACT_FIELDS.get(path)
         if info is None:
             known = [*FACT_FIELDS, *DERIVED_FACTS]
@@ -144,7 +193,7 @@ class LeafParser:
         self.problems.append(where.at("fact").problem(f"'{path}' is a {info.kind.replace('_', ' ')}; {hint}"))
         return None
 
-    def _count_atom(self, raw: Mapping[str, Any], where: Where) -> tuple[Atom, tuple[str, ...]] | None:
+    def _count_atom(self, raw: Mapping[str, Any], where: Where, on: str | None) -> tuple[Atom, tuple[str, ...]] | None:
         subject = str(raw["count"]).removeprefix("enterprise.")
         if subject not in COUNT_FILTERS:
             self.problems.append(
@@ -155,7 +204,7 @@ class LeafParser:
             )
             return None
         filters: dict[str, Any] = {}
-        for key in ("within", "serious", "kind", "on_site", "upheld"):
+        for key in COUNT_FILTER_KEYS:
             if key not in raw:
                 continue
             if key not in COUNT_FILTERS[subject]:
@@ -170,15 +219,15 @@ class LeafParser:
                 return None
             filters[key] = value
         key = f"count({subject}" + "".join(f"; {k}={_show(v)}" for k, v in sorted(filters.items())) + ")"
-        return self._register(
-            Atom(key, "int", count_getter(subject, filters), reads=("count", subject, tuple(sorted(filters.items()))))
-        ), (
+        getter = count_getter(subject, filters, date_reader(on, self.validity))
+        atom = Atom(key, "int", getter, reads=("count", subject, tuple(sorted(filters.items()))))
+        return self._register(self._dated(atom, on)), (
             "is",
             "at_least",
             "at_most",
         )
 
-    def _years_atom(self, raw: Mapping[str, Any], where: Where) -> tuple[Atom, tuple[str, ...]] | None:
+    def _years_atom(self, raw: Mapping[str, Any], where: Where, on: str | None) -> tuple[Atom, tuple[str, ...]] | None:
         path = str(raw["years_since"])
         if FACT_FIELDS.get(path, FieldInfo("text")).kind != "date":
             dates = [p for p, i in FACT_FIELDS.items() if i.kind == "date"]
@@ -188,20 +237,20 @@ class LeafParser:
                 )
             )
             return None
-        atom = Atom(f"years_since({path})", "int", years_since_getter(path.split(".")), reads=("years_since", path))
-        return self._register(atom), ("is", "at_least", "at_most")
+        getter = years_since_getter(path.split("."), date_reader(on, self.validity))
+        atom = Atom(f"years_since({path})", "int", getter, reads=("years_since", path))
+        return self._register(self._dated(atom, on)), ("is", "at_least", "at_most")
 
     def _filter(self, key: str, value: Any, where: Where) -> Any:
         if key == "within":
             return self._period(value, where)
-        if key == "kind":
-            kinds = value if isinstance(value, list) else [value]
-            parsed = [ViolationKind.parse(k) for k in kinds]
-            bad = [k for k, p in zip(kinds, parsed, strict=True) if not isinstance(p, ViolationKind)]
+        if key in ("kind", "objector"):
+            enum = ViolationKind if key == "kind" else Objector
+            values = value if isinstance(value, list) else [value]
+            parsed = [enum.parse(k) for k in values]
+            bad = [k for k, p in zip(values, parsed, strict=True) if not isinstance(p, enum)]
             if bad:
-                self.problems.append(
-                    where.problem(f"unknown violation kind {bad}; expected {', '.join(ViolationKind.labels())}")
-                )
+                self.problems.append(where.problem(f"unknown {key} {bad}; expected {', '.join(enum.labels())}"))
                 return _INVALID
             return tuple(sorted(str(p) for p in parsed))
         if not isinstance(value, bool):

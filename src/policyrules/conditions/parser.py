@@ -10,13 +10,14 @@ from ..errors import did_you_mean
 from ..packs import DECISIONS, OUTCOMES, CreditSchemeSpec, Where
 from .ir import AllOf, AnyOf, Cond, Leaf, NotOf, OutcomeRef, RuleRef
 from .leaves import LEAF_SUBJECTS, LeafParser
+from .periods import Period
 
 
 class ConditionParser(LeafParser):
     """Parses raw `when:` mappings into the IR, collecting located problems rather than stopping at one."""
 
-    def __init__(self, scheme: CreditSchemeSpec, rule_ids: Iterable[str]) -> None:
-        super().__init__(scheme)
+    def __init__(self, scheme: CreditSchemeSpec, rule_ids: Iterable[str], validity: Period | None = None) -> None:
+        super().__init__(scheme, validity)
         self.rule_ids = set(rule_ids)
 
     def parse(self, raw: object, where: Where) -> Cond | None:
@@ -108,11 +109,17 @@ class ConditionParser(LeafParser):
 
     def _presence(self, decision: str, says: str, where: Where) -> Leaf | None:
         """The leaf that holds exactly when `decision` is present (engine.present_decisions)."""
-        subject = {"listing": "listed", "inspection": "inspection_request", "penalty": "violation_case"}.get(decision)
+        subject = {
+            "listing": "listing_not_removed",
+            "inspection": "inspection_request",
+            "penalty": "violation_case",
+        }.get(decision)
         if subject is None:
             return None
         raw = (
-            {"fact": subject, "says": says} if subject == "listed" else {"fact": subject, "present": True, "says": says}
+            {"fact": subject, "says": says}
+            if subject == "listing_not_removed"
+            else {"fact": subject, "present": True, "says": says}
         )
         leaf = self.leaf("fact", raw, says, where)
         assert isinstance(leaf, Leaf)

@@ -1,4 +1,24 @@
-"""Calendar periods: a date moved by whole years, months or days, and the complete years between two dates."""
+"""Calendar periods, counted in one place for every pack: a date moved by whole years, months or days, the
+first day a look-back window (近1年内) counts, the first day a validity period (有效期3年) no longer covers,
+and the complete years between two dates.
+
+How the days are counted, and why (docs/decisions.md, "Counting periods"):
+
+* 民法典 第二百条 to 第二百零四条: a period counted in years or months ends on the corresponding day of the last
+  month (第二百零二条), the month's last day where there is none (so one year from 29 February is 28 February);
+  the day that starts a period is not counted (第二百零一条); 第二百零四条 lets other law or the parties
+  provide otherwise.
+* 近1年内 (within the last year), read on day D: the window is D back to the corresponding day one year before,
+  both included. Counting back from D under 第二百零一条/第二百零二条, the corresponding day is the window's
+  last day, so an event dated exactly one year before D still counts; one dated the day before that does not.
+* 有效期3年 (valid for three years) of a listing made on day L: the list is in force from L itself — the
+  enterprise is on the list on the day the list names it — and the period is counted as administrative
+  validity periods are printed (排污许可证 有效期 自…起至…前一日止): valid up to the day before the third
+  anniversary, expired on the anniversary. The alternative — 第二百零一条 strictly, not counting L, which would
+  make the anniversary the last valid day — is recorded in each pack's interpretation of its validity rule.
+* 法定休假日 (第二百零三条) do not extend a period here: a listing's validity and a look-back window are states
+  of a register, not time limits for an act a party must perform.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +30,9 @@ Period = tuple[Literal["years", "months", "days"], int]
 
 
 def shift(day: date, period: Period, sign: int = -1) -> date:
-    """`day` moved by a calendar period; 29 February falls back to the 28th in a common year."""
+    """`day` moved by a calendar period (back by default); a day the target month lacks falls back to the
+    month's last day (民法典 第二百零二条: 没有对应日的，月末日为期间的最后一日), so 29 February minus one year
+    is 28 February."""
     unit, amount = period
     if unit == "days":
         return date.fromordinal(day.toordinal() + sign * amount)
@@ -19,6 +41,25 @@ def shift(day: date, period: Period, sign: int = -1) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def window_start(day: date, window: Period) -> date:
+    """The first day a look-back window read on `day` counts (近1年内: the corresponding day one year back,
+    included)."""
+    return shift(day, window)
+
+
+def valid_until(start: date, period: Period) -> date:
+    """The first day a validity period that began on `start` no longer covers (有效期3年 from 2021-05-10:
+    2024-05-10, the third anniversary; from 2020-02-29: 2023-02-28)."""
+    return shift(start, period, +1)
+
+
+def within_validity(start: date, period: Period | None, day: date) -> bool:
+    """Whether `day` falls inside the validity period that began on `start` (no period: always)."""
+    return start <= day and (period is None or day < valid_until(start, period))
+
+
 def complete_years(start: date, end: date) -> int:
+    """The complete years from `start` to `end`: a year is complete on its anniversary (counted as
+    `valid_until`, so `years_since … at_least 3` holds exactly when a three-year validity has run out)."""
     years = end.year - start.year
-    return years - 1 if shift(start, ("years", years), +1) > end else years
+    return years - 1 if valid_until(start, ("years", years)) > end else years

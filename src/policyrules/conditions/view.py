@@ -1,6 +1,11 @@
-"""The flat view of the facts: an atom is one scalar the rules read on the evaluation date (a fact path, a
-derived fact, a count of events in a window, the complete years since a date, whether a part is present),
-with its getter and the integer encoding the durable engine posts."""
+"""The flat view of the facts: an atom is one scalar the rules read (a fact path, a derived fact, a count of
+events in a window, the complete years since a date, whether a part is present), with its getter and the
+integer encoding the durable engine posts.
+
+Atoms are read on the evaluation date unless they name another (`read_on:` in the pack): a date of the facts
+(`violation_case.date`, `enterprise.listing.listed_on`) or `entry`, the day the enterprise entered the list
+while it is on it. Only what has a history can be read on another day: the listing state and the dated
+events; a plain fact is known only as recorded."""
 
 from __future__ import annotations
 
@@ -10,8 +15,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal, TypeAlias
 
-from ..facts import Facts, is_listed
-from .periods import Period, complete_years, shift
+from ..facts import Facts, Listing
+from .periods import Period, complete_years, window_start, within_validity
 
 Value: TypeAlias = bool | int | str | None
 Kind = Literal["bool", "enum", "text", "grade", "int"]
@@ -34,6 +39,9 @@ class Atom:
     # ("derived", name), ("present", path), ("contains", path, member), ("years_since", path) or
     # ("count", subject, ((filter, value), ...)).
     reads: tuple[Any, ...] = ()
+    # the date it is read on when not the evaluation date: a date path of the facts, or "entry"
+    on: str | None = None
+    read_date: Callable[[Context], date | None] | None = field(default=None, compare=False, repr=False)
 
     def encode(self, value: Value) -> int:
         """The integer the durable engine sees: booleans 1/0, ints as they are, symbols by their index in the
@@ -80,21 +88,67 @@ def presence_getter(read: Callable[[Context], Value]) -> Callable[[Context], Val
     return lambda ctx: read(ctx) is not None
 
 
-def derived_getter(name: str) -> Callable[[Context], Value]:
-    assert name == "listed"
-    return lambda ctx: is_listed(ctx.facts)
+DateReader = Callable[[Context], date | None]
 
 
-def count_getter(subject: str, filters: Mapping[str, Any]) -> Callable[[Context], Value]:
+def listed_on_day(listing: Listing | None, day: date, validity: Period | None) -> bool:
+    """正面清单企业 on `day`: listed on or before it, not removed by it, and within the validity period."""
+    if listing is None or (listing.removed_on is not None and listing.removed_on <= day):
+        return False
+    return within_validity(listing.listed_on, validity, day)
+
+
+def date_reader(on: str | None, validity: Period | None) -> DateReader:
+    """The day an atom is read on: the evaluation date, a date of the facts (None when absent), or the
+    entry date — the day the enterprise was listed while it is on the list on the evaluation date, else the
+    evaluation date (an enterprise not on the list is judged for entry now)."""
+    if on is None:
+        return lambda ctx: ctx.as_of
+    if on == "entry":
+
+        def entry(ctx: Context) -> date | None:
+            listing = ctx.facts.enterprise.listing
+            if listing is not None and listed_on_day(listing, ctx.as_of, validity):
+                return listing.listed_on
+            return ctx.as_of
+
+        return entry
+    raw = path_getter(on.split("."))
+    return lambda ctx: day if isinstance(day := raw(ctx), date) else None
+
+
+def derived_getter(name: str, day_of: DateReader, validity: Period | None) -> Callable[[Context], Value]:
+    """`listed`: on the list on the day read (validity counted); `listing_not_removed`: a listing recorded
+    and not removed by that day, whether or not its validity has run out (when the listing decision is asked)."""
+
+    def read(ctx: Context) -> Value:
+        day = day_of(ctx)
+        if day is None:
+            return None
+        listing = ctx.facts.enterprise.listing
+        if name == "listing_not_removed":
+            return listed_on_day(listing, day, None)
+        return listed_on_day(listing, day, validity)
+
+    assert name in ("listed", "listing_not_removed"), name
+    return read
+
+
+def count_getter(subject: str, filters: Mapping[str, Any], day_of: DateReader) -> Callable[[Context], Value]:
     window: Period | None = filters.get("within")
     checks = {k: v for k, v in filters.items() if k != "within"}
 
     def count(ctx: Context) -> Value:
+        day = day_of(ctx)
+        if day is None:
+            return None
         events: Sequence[Any] = getattr(ctx.facts.enterprise, subject)
-        start = shift(ctx.as_of, window) if window else None
+        start = window_start(day, window) if window else None
         total = 0
         for event in events:
             if start is not None and event.date < start:
+                continue
+            if getattr(event, "date", day) > day:  # after the day read on (objections carry no date)
                 continue
             if all(_matches(getattr(event, k), v) for k, v in checks.items()):
                 total += 1
@@ -104,18 +158,22 @@ def count_getter(subject: str, filters: Mapping[str, Any]) -> Callable[[Context]
 
 
 def _matches(actual: Any, wanted: Any) -> bool:
+    if actual is None and isinstance(wanted, tuple):
+        # an objection whose objector is not recorded is one the contract's objections list holds:
+        # 相关部门、行业协会和社会组织提出并说明理由的反对意见 (contract §1)
+        return True
     if isinstance(wanted, tuple):
         return str(actual.value if isinstance(actual, StrEnum) else actual) in wanted
     return bool(actual == wanted)
 
 
-def years_since_getter(parts: Sequence[str]) -> Callable[[Context], Value]:
+def years_since_getter(parts: Sequence[str], day_of: DateReader) -> Callable[[Context], Value]:
     read = path_getter(parts)
 
     def years(ctx: Context) -> Value:
-        start = read(ctx)
-        if not isinstance(start, date) or start > ctx.as_of:
+        start, day = read(ctx), day_of(ctx)
+        if not isinstance(start, date) or day is None or start > day:
             return None
-        return complete_years(start, ctx.as_of)
+        return complete_years(start, day)
 
     return years

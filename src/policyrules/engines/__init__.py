@@ -4,7 +4,7 @@ The durable engine is imported only when first asked for (`Pack.engine("durable"
 missing."""
 
 from .compiled import CompiledEngine
-from .pack import Pack, load_pack
+from .pack import Pack, load_pack, load_pack_for
 from .protocol import ENGINES, Engine
 from .result import ConditionTrace, Decision, Result, RuleTrace
 
@@ -18,4 +18,5 @@ __all__ = [
     "Result",
     "RuleTrace",
     "load_pack",
+    "load_pack_for",
 ]

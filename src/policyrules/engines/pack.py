@@ -9,11 +9,12 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from ..conditions import CompiledPack, CompiledRule, as_known_on
+from ..conditions import CompiledPack, CompiledRule, Context, as_known_on
 from ..conditions import compile_pack as _compile
 from ..errors import EvaluationError, FactsError, Problem, did_you_mean
 from ..facts import Facts, parse_facts
-from ..packs import DECISIONS, DocumentStatus, PackDefinition, load_definition
+from ..packs import DECISIONS, DocumentStatus, PackDefinition, load_definition, packs_for
+from . import supersession
 from .compiled import CompiledEngine
 from .hit_policy import present_decisions, resolve
 from .protocol import ENGINES, Engine
@@ -32,7 +33,7 @@ class _RuleInfo:
 class Pack:
     """A loaded, compiled pack: `load_pack(...)`, then `evaluate(facts, as_of=...)`."""
 
-    def __init__(self, compiled: CompiledPack) -> None:
+    def __init__(self, compiled: CompiledPack, own_only: bool = False) -> None:
         self.compiled = compiled
         self._engines: dict[str, Engine] = {}
         self._by_decision = {d: compiled.rules_of(d) for d in DECISIONS}
@@ -42,6 +43,17 @@ class Pack:
         self._untraced = {
             (r.id, held): self._rule_trace(r, held, None) for r in compiled.rules for held in (True, False)
         }
+        superseding = None if own_only else compiled.definition.superseding
+        self.superseding = Pack(_compile(superseding)) if superseding is not None else None
+        # where the listing decision yields, the superseding pack's validity also decides who is still a
+        # 正面清单企业 for this pack's own rules (docs/decisions.md, Supersession)
+        self._after: Pack | None = None
+        if (
+            superseding is not None
+            and supersession.validity_yields(compiled.definition)
+            and superseding.validity_period != compiled.definition.validity_period
+        ):
+            self._after = Pack(_compile(compiled.definition, superseding.validity_period), own_only=True)
 
     def _rule_trace(self, rule: CompiledRule, held: bool, condition: ConditionTrace | None) -> RuleTrace:
         spec = rule.rule.spec
@@ -98,11 +110,38 @@ class Pack:
         as_of: date | None = None,
         engine: str = "compiled",
         trace: bool = True,
+        supersede: bool = True,
     ) -> Result:
         """Every decision the facts ask for, with citations. With the compiled engine and trace=True (the
-        default) every rule also carries its condition trace; trace=False is the fast path for registers."""
+        default) every rule also carries its condition trace; trace=False is the fast path for registers.
+        supersede=False answers by this pack's own rules even where a superseding pack prevails (the diff
+        compares packs that way); the warning still says so."""
         model = parse_facts(facts)
         day = as_of or date.today()
+        if not (supersede and self.superseding is not None and supersession.in_effect(self.definition, day)):
+            return self._evaluate_own(model, day, engine, trace)
+        own = self.rules_on(day)._evaluate_own(model, day, engine, trace)
+        theirs = self.superseding.evaluate(model, as_of=day, engine=engine, trace=trace)
+        decisions = supersession.apply(self.definition, own.decisions, theirs.decisions, day)
+        return Result(
+            self.id,
+            self.version,
+            day,
+            own.engine,
+            decisions,
+            own.warnings,
+            traced=own.traced,
+            warnings_zh=own.warnings_zh,
+        )
+
+    def rules_on(self, day: date) -> Pack:
+        """The pack whose own rules decide on `day`: this one, or — where a supersession is in effect and the
+        listing decision yields — this one read with the superseding pack's listing validity."""
+        if self._after is not None and supersession.in_effect(self.definition, day):
+            return self._after
+        return self
+
+    def _evaluate_own(self, model: Facts, day: date, engine: str, trace: bool) -> Result:
         warnings = _date_warnings_of(self.definition, day)
         self._check_facts(model, day)
         known = as_known_on(model, day)
@@ -113,7 +152,7 @@ class Pack:
         else:
             holding = chosen.holding(view)
             held = {r.id: r.id in holding for r in self.compiled.rules}
-        env = Env(self.compiled, view, held)
+        env = Env(self.compiled, view, held, Context(known, day, self.compiled.grade_codes))
         traced = trace and isinstance(chosen, CompiledEngine)
         decisions = {d: self._decision(d, held, env, traced) for d in present_decisions(known)}
         return Result(
@@ -269,17 +308,10 @@ def _date_warnings(definition: PackDefinition, day: date) -> list[tuple[str, str
                 f"《{doc.title}》是征求意见稿，从未生效：据此得出的结论不具约束力",
             )
         )
-    if meta.superseded_from and day >= meta.superseded_from:
-        later = meta.superseded_by or "a later document"
-        warnings.append(
-            (
-                f"from {meta.superseded_from} {later} prevails where it differs; "
-                f"{meta.id} is superseded where inconsistent",
-                f"自 {meta.superseded_from} 起，与{meta.superseded_by or '后出文件'}不一致的，以其为准"
-                f"（{meta.id} 在不一致处已被取代）",
-            )
-        )
-    elif doc.status is DocumentStatus.superseded and not meta.superseded_from:
+    superseded = supersession.warning(definition, day)
+    if superseded:
+        warnings.append(superseded)
+    elif doc.status is DocumentStatus.superseded and not meta.supersession:
         warnings.append(
             (
                 f"{doc.number} ({meta.id}) is marked superseded: check which document now governs",
@@ -296,3 +328,8 @@ def compile_pack(definition: PackDefinition) -> Pack:
 def load_pack(ref: str) -> Pack:
     """A shipped pack by id (e.g. "mee_2021"), or a pack directory by path."""
     return Pack(_compile(load_definition(ref)))
+
+
+def load_pack_for(place: str, as_of: date | None = None) -> Pack:
+    """The shipped pack that governs `place` on `as_of` (default today): see packs_for."""
+    return load_pack(packs_for(place, as_of or date.today()).pack)

@@ -22,6 +22,9 @@ class ConditionTrace:
     operand: Any = None
     value: Any = None
     children: tuple[ConditionTrace, ...] = ()
+    # for a fact read on another day than the evaluation date: that day, and what it is (`read_on:` in the pack)
+    read_on: date | None = None
+    on: str | None = None
 
     def failures(self) -> tuple[ConditionTrace, ...]:
         """The nodes that made this one fail: failing leaves under `all`, every branch of a failing `any`,
@@ -50,6 +53,8 @@ class ConditionTrace:
             out["says"] = self.says
         if self.kind in ("fact", "rule", "outcome"):
             out.update(subject=self.subject, op=self.op, operand=_jsonable(self.operand), value=_jsonable(self.value))
+        if self.on is not None:
+            out.update(on=self.on, read_on=_jsonable(self.read_on))
         if self.children:
             out["children"] = [c.to_json() for c in self.children]
         return out

@@ -4,8 +4,9 @@ explanation shows why each rule held or not."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
-from ..conditions import AllOf, AnyOf, CompiledPack, Cond, Leaf, NotOf, OutcomeRef, RuleRef, Value
+from ..conditions import AllOf, AnyOf, CompiledPack, Cond, Context, Leaf, NotOf, OutcomeRef, RuleRef, Value
 from .hit_policy import resolve
 from .result import ConditionTrace
 
@@ -13,13 +14,27 @@ from .result import ConditionTrace
 class Env:
     """One evaluation as the trace sees it: the view, every rule's holding, and outcomes on demand."""
 
-    __slots__ = ("_holds", "_outcomes", "pack", "view")
+    __slots__ = ("_holds", "_outcomes", "context", "pack", "view")
 
-    def __init__(self, pack: CompiledPack, view: Mapping[str, Value], holds: Mapping[str, bool]) -> None:
+    def __init__(
+        self,
+        pack: CompiledPack,
+        view: Mapping[str, Value],
+        holds: Mapping[str, bool],
+        context: Context | None = None,
+    ) -> None:
         self.pack = pack
         self.view = view
         self._holds = holds
         self._outcomes: dict[str, str] = {}
+        self.context = context  # the facts as known and the evaluation date: for the day an atom was read on
+
+    def read_on(self, atom_key: str) -> date | None:
+        """The day an atom that names one (`read_on:`) was read on; None for atoms read on the evaluation date."""
+        atom = self.pack.atoms[atom_key]
+        if atom.on is None or atom.read_date is None or self.context is None:
+            return None
+        return atom.read_date(self.context)
 
     def holds(self, rule_id: str) -> bool:
         return self._holds[rule_id]
@@ -36,7 +51,18 @@ def trace_condition(cond: Cond, env: Env) -> ConditionTrace:
     says what the engine decided instead of deciding again."""
     if isinstance(cond, Leaf):
         value = env.view[cond.atom.key]
-        return ConditionTrace("fact", cond.test(value), cond.says, cond.atom.key, cond.op, cond.operand, value)
+        on = env.pack.atoms[cond.atom.key].on
+        return ConditionTrace(
+            "fact",
+            cond.test(value),
+            cond.says,
+            cond.atom.key,
+            cond.op,
+            cond.operand,
+            value,
+            read_on=env.read_on(cond.atom.key),
+            on=on,
+        )
     if isinstance(cond, AllOf | AnyOf):
         kids = tuple(trace_condition(c, env) for c in cond.children)
         if isinstance(cond, AllOf):

@@ -29,7 +29,8 @@ def pack_summary(pack: Pack) -> dict[str, Any]:
             }
             for d in meta.documents.values()
         ],
-        "superseded_from": meta.superseded_from.isoformat() if meta.superseded_from else None,
+        "superseded_from": meta.supersession.from_.isoformat() if meta.supersession else None,
+        "superseded_by": meta.supersession.by if meta.supersession else None,
     }
 
 

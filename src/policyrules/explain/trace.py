@@ -133,4 +133,17 @@ def _node_label(node: ConditionTrace, lang: Lang) -> str:
         return word(node.kind, lang)
     op = OP_SYMBOLS.get(node.op or "", node.op or "")
     wanted = f"{word('wanted', lang)} {op} {value_text(node.operand, lang)}"
-    return f"{node.subject} {word('read', lang)} {read}{semi(lang)}{wanted}"
+    # an atom read on another day carries the day in its key (…@entry); the day is said in words after it
+    subject = node.subject.removesuffix(f"@{node.on}") if node.on else node.subject
+    return f"{subject} {word('read', lang)} {read}{semi(lang)}{wanted}{_read_on_text(node, lang)}"
+
+
+def _read_on_text(node: ConditionTrace, lang: Lang) -> str:
+    """The day a value read on another day than the evaluation date was read on (`read_on:` in the pack)."""
+    if node.on is None:
+        return ""
+    day = node.read_on.isoformat() if node.read_on else ("无" if lang == "zh" else "none")
+    if lang == "zh":
+        which = "纳入之日" if node.on == "entry" else node.on
+        return f"{semi(lang)}于 {day} 读取（{which}）"
+    return f"{semi(lang)}read on {day} ({node.on})"

@@ -2,7 +2,7 @@
 
 from ..yamlio import innermost_model
 from .documents import FactsDocument, load_facts
-from .enums import ENUM_LABELS, Approval, Grounds, Harm, LabeledEnum, ViolationKind
+from .enums import ENUM_LABELS, Approval, Grounds, Harm, LabeledEnum, Objector, Organiser, ViolationKind
 from .identifiers import USCC_CHARSET, permit_problem, uscc_check_char, uscc_problem
 from .known_on import as_known_on, is_listed
 from .model import (
@@ -34,6 +34,8 @@ __all__ = [
     "Listing",
     "Monitoring",
     "Objection",
+    "Objector",
+    "Organiser",
     "Traits",
     "Violation",
     "ViolationCase",

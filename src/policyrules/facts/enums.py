@@ -52,6 +52,19 @@ class Approval(LabeledEnum):
     superior_bureau = "superior_bureau"
 
 
+class Objector(LabeledEnum):
+    department = "department"
+    industry_association = "industry_association"
+    social_organisation = "social_organisation"
+    other = "other"
+
+
+class Organiser(LabeledEnum):
+    same_level = "same_level"
+    superior = "superior"
+    other = "other"
+
+
 class Harm(LabeledEnum):
     none = "none"
     minor = "minor"
@@ -81,6 +94,17 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
         "bureau_head": "同级生态环境部门主要负责人",
         "superior_bureau": "上级生态环境部门",
     },
+    "Objector": {
+        "department": "相关部门",
+        "industry_association": "行业协会",
+        "social_organisation": "社会组织",
+        "other": "其他",
+    },
+    "Organiser": {
+        "same_level": "本级生态环境部门",
+        "superior": "上级生态环境部门",
+        "other": "其他部门",
+    },
     "Harm": {"none": "未造成危害后果", "minor": "危害后果轻微", "serious": "危害后果严重"},
 }
 
@@ -96,3 +120,5 @@ ViolationKindField = Annotated[ViolationKind, BeforeValidator(_labeled(Violation
 GroundsField = Annotated[Grounds, BeforeValidator(_labeled(Grounds))]
 ApprovalField = Annotated[Approval, BeforeValidator(_labeled(Approval))]
 HarmField = Annotated[Harm, BeforeValidator(_labeled(Harm))]
+ObjectorField = Annotated[Objector, BeforeValidator(_labeled(Objector))]
+OrganiserField = Annotated[Organiser, BeforeValidator(_labeled(Organiser))]

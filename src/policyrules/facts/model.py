@@ -10,7 +10,16 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .enums import ApprovalField, GroundsField, Harm, HarmField, ViolationKind, ViolationKindField
+from .enums import (
+    ApprovalField,
+    GroundsField,
+    Harm,
+    HarmField,
+    ObjectorField,
+    OrganiserField,
+    ViolationKind,
+    ViolationKindField,
+)
 from .identifiers import permit_problem, uscc_problem
 
 # --- the enterprise -----------------------------------------------------------------------------------
@@ -65,6 +74,10 @@ class Inspection(Strict):
 class Objection(Strict):
     by: str | None = None
     upheld: bool = False
+    # who raised it: department (相关部门) | industry_association (行业协会) | social_organisation (社会组织)
+    # | other (其他，如个人); absent: not recorded — the contract's objections are those of the first three
+    objector: ObjectorField | None = None
+    reasoned: bool = True  # 说明理由 (false: raised without reasons)
 
 
 class Listing(Strict):
@@ -139,6 +152,9 @@ class InspectionRequest(Strict):
     in_plan: bool = True
     enterprise_consent: bool = False
     risk_hazard_campaign: bool = False
+    # who organised the special action or special inspection (grounds special_action): same_level
+    # (本级生态环境部门) | superior (上级生态环境部门) | other (其他部门); absent: not recorded (see docs/decisions.md)
+    organised_by: OrganiserField | None = None
 
 
 class ViolationCase(Strict):
@@ -160,6 +176,9 @@ class ViolationCase(Strict):
     harm_mitigated: bool = False  # 主动减轻违法行为危害后果
     affects_epidemic_control: bool = False  # 影响疫情防控的环境违法行为
     major_violation: bool = False  # 重大环境违法问题（损害人民群众环境权益、影响生态环境质量和污染防治攻坚战推进）
+    # 漯环办〔2021〕52号 三、（五）一是 (pack luohe_2021): findings of the bureau about this violation
+    intentional: bool = False  # 故意违法
+    serious: bool = False  # 严重违法（严重环境违法行为）
 
 
 class Facts(Strict):

@@ -9,7 +9,9 @@ from .files import inside_pack, read_pack_text
 from .find import resolve_pack_dir, shipped_pack_ids, shipped_packs_dir
 from .labels import DECISION_LABELS, FLAG_LABELS, OUTCOME_LABELS, outcome_code
 from .load import load_definition
+from .notes import note_problems
 from .numbering import NumberedPart, numbered_labels, numbered_parts
+from .places import PlaceAnswer, force_window, packs_for
 from .policies import DEFAULT_POLICIES
 from .provenance import document_text_problems
 from .scaffold import Scaffold, new_pack
@@ -23,9 +25,11 @@ from .spec import (
     DecisionPolicySpec,
     DocumentSpec,
     DocumentStatus,
+    ListingValiditySpec,
     PackMeta,
     RuleSpec,
     Spec,
+    SupersessionSpec,
 )
 
 __all__ = [
@@ -44,27 +48,33 @@ __all__ = [
     "DecisionPolicySpec",
     "DocumentSpec",
     "DocumentStatus",
+    "ListingValiditySpec",
     "NumberedPart",
     "Origin",
     "PackDefinition",
     "PackMeta",
+    "PlaceAnswer",
     "Rule",
     "RuleSpec",
     "Scaffold",
     "Spec",
+    "SupersessionSpec",
     "Where",
     "clean_source",
     "document_text_problems",
     "dump_pack",
+    "force_window",
     "inside_pack",
     "is_english",
     "load_definition",
     "load_facts",
     "missing_chinese",
     "new_pack",
+    "note_problems",
     "numbered_labels",
     "numbered_parts",
     "outcome_code",
+    "packs_for",
     "read_pack_text",
     "read_text",
     "read_yaml",

@@ -16,6 +16,7 @@ from .spec import (
     DocumentSpec,
     DocumentStatus,
     GradeSpec,
+    ListingValiditySpec,
     PackMeta,
     RuleSpec,
 )
@@ -92,6 +93,20 @@ class PackDefinition:
     where: Where
     acknowledged: tuple[Acknowledgment, ...] = ()  # this pack's own; lint also honours its ancestors'
     files: tuple[str, ...] = ()  # the files of its directory the pack reads (relative): all a snapshot needs
+    superseding: PackDefinition | None = None  # meta.supersession.by, loaded
+
+    @property
+    def listing_validity(self) -> ListingValiditySpec | None:
+        """The period a listing lasts: this pack's own, else the nearest ancestor's (None: no period)."""
+        for pack in self.chain():
+            if pack.meta.listing_validity is not None:
+                return pack.meta.listing_validity
+        return None
+
+    @property
+    def validity_period(self) -> tuple[Literal["years", "months", "days"], int] | None:
+        validity = self.listing_validity
+        return validity.period.period() if validity and validity.period else None
 
     @property
     def id(self) -> str:

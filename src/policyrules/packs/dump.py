@@ -16,7 +16,7 @@ def dump_pack(definition: PackDefinition, target: Path) -> Path:
     out = target / definition.id
     out.mkdir(parents=True, exist_ok=True)
     pack_file: dict[str, Any] = {
-        "pack": definition.meta.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
+        "pack": definition.meta.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True),
         "decisions": {d: p.model_dump(mode="json", exclude_none=True) for d, p in definition.decisions.items()},
     }
     if definition.acknowledged:

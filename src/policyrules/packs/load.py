@@ -18,6 +18,7 @@ from .policies import resolve_policies
 from .rules import resolve_rules
 from .sources import read_sources
 from .spec import PackFile, PackMeta
+from .timeline import check_validity, load_superseding
 
 PACK_FILES = ("pack.yaml", "clauses.yaml", "rules.yaml")
 
@@ -57,6 +58,14 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
     acknowledged = resolve_acknowledged(
         pack_file.acknowledged, _where(files, "pack.yaml", "acknowledged"), meta.id, clauses, rules, problems
     )
+    check_validity(meta, clauses, _where(files, "pack.yaml", "pack", "listing_validity"), problems)
+    superseding = load_superseding(
+        meta,
+        directory,
+        _where(files, "pack.yaml", "pack", "supersession"),
+        lambda found: load_definition(found, (*_seen, meta.id)),
+        problems,
+    )
     if problems:
         raise PackError(problems)
     return PackDefinition(
@@ -70,6 +79,7 @@ def load_definition(ref: str | Path, _seen: tuple[str, ...] = ()) -> PackDefinit
         where=_where(files, "pack.yaml", "pack"),
         acknowledged=acknowledged,
         files=(*PACK_FILES, *sorted({doc.source for doc in meta.documents.values()})),
+        superseding=superseding,
     )
 
 

@@ -96,6 +96,61 @@ class DecisionPolicySpec(Spec):
     default_note_zh: str | None = Field(default=None, description="the default note in Chinese, for explain")
 
 
+class PeriodSpec(Spec):
+    """A calendar period: exactly one of years, months or days (counted by conditions/periods.py)."""
+
+    # bounded as the windows of conditions are (conditions/limits.py): a period never overflows a date
+    years: int | None = Field(default=None, gt=0, le=100)
+    months: int | None = Field(default=None, gt=0, le=1200)
+    days: int | None = Field(default=None, gt=0, le=36525)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PeriodSpec:
+        if len(self.model_fields_set & {"years", "months", "days"}) != 1:
+            raise ValueError("a period is exactly one of {years: N}, {months: N} or {days: N}")
+        return self
+
+    def period(self) -> tuple[Literal["years", "months", "days"], int]:
+        for unit in ("years", "months", "days"):
+            amount = getattr(self, unit)
+            if amount is not None:
+                return unit, amount
+        raise AssertionError("checked by _exactly_one")
+
+
+class ListingValiditySpec(Spec):
+    """How long a listing lasts: the derived fact `listed` is false once the period has run out, until the
+    enterprise is listed again. A pack that extends another inherits its parent's validity."""
+
+    period: PeriodSpec | None = Field(
+        description="the period; null where the local text sets none (正面清单不设有效期), overriding the parent's"
+    )
+    cites: str = Field(description="the clause that sets the period (an inherited one as <pack>:<clause id>)")
+    says: str = Field(description="the phrase of that clause that states the period, verbatim")
+
+
+class YieldingDecisionSpec(Spec):
+    """One decision on which the superseding pack prevails, with the clause of that pack that differs."""
+
+    decision: Literal["inclusion", "listing", "inspection", "penalty", "supervision"]
+    cites: tuple[str, ...] = Field(min_length=1, description="clauses of the superseding pack that decide it")
+    note: str = Field(description="why the two differ here, in English")
+    note_zh: str = Field(description="the same, in Chinese")
+
+
+class SupersessionSpec(Spec):
+    """From a date, another pack prevails where the two differ, on the decisions listed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    by: str = Field(description="the superseding pack, by id")
+    from_: dt.date = Field(alias="from", description="the first day the superseding text prevails")
+    clause: str = Field(description="the clause of the superseding pack that says it prevails")
+    decisions: tuple[YieldingDecisionSpec, ...] = Field(min_length=1)
+    note: str | None = None
+    note_zh: str | None = None
+
+
 class PackMeta(Spec):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
@@ -107,8 +162,13 @@ class PackMeta(Spec):
     primary_document: str | None = Field(
         default=None, description="the document whose force window governs evaluation; default the first"
     )
-    superseded_from: dt.date | None = None
-    superseded_by: str | None = None
+    supersession: SupersessionSpec | None = None
+    listing_validity: ListingValiditySpec | None = None
+    places: tuple[str, ...] = Field(
+        default=(),
+        description="the places whose rules this pack is (e.g. 重庆市, 重庆); 全国 for the national pack, which "
+        "then governs every place in China that no local pack governs",
+    )
     credit_scheme: CreditSchemeSpec | None = None
     notes: tuple[str, ...] = ()
     missing: tuple[str, ...] = Field(default=(), description="what of the sources is cut off or unavailable")

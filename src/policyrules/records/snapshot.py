@@ -1,4 +1,5 @@
-"""Pack snapshots: a pack and every pack it extends, file by file, with the content hash that identifies them."""
+"""Pack snapshots: a pack, every pack it extends and the pack that supersedes it, file by file, with the content
+hash that identifies them."""
 
 from __future__ import annotations
 
@@ -35,11 +36,18 @@ class PackSnapshot:
 
 
 def _pack_chain(definition: PackDefinition) -> list[PackDefinition]:
-    chain = []
-    current: PackDefinition | None = definition
-    while current is not None:
-        chain.append(current)
-        current = current.parent
+    """The pack, every pack it extends, and the pack that supersedes it (with its own chain): every pack whose
+    rules its decisions rest on."""
+    chain: list[PackDefinition] = []
+    todo: list[PackDefinition] = [definition]
+    while todo:
+        current: PackDefinition | None = todo.pop(0)
+        while current is not None:
+            if all(c.id != current.id for c in chain):
+                chain.append(current)
+            if current.superseding is not None:
+                todo.append(current.superseding)
+            current = current.parent
     return chain
 
 
