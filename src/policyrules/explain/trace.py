@@ -134,7 +134,7 @@ def _node_label(node: ConditionTrace, lang: Lang) -> str:
     op = OP_SYMBOLS.get(node.op or "", node.op or "")
     wanted = f"{word('wanted', lang)} {op} {value_text(node.operand, lang)}"
     # an atom read on another day carries the day in its key (…@entry); the day is said in words after it
-    subject = node.subject.removesuffix(f"@{node.on}") if node.on else node.subject
+    subject = node.subject.removesuffix(f"@{node.on}") if node.on and node.subject else node.subject
     return f"{subject} {word('read', lang)} {read}{semi(lang)}{wanted}{_read_on_text(node, lang)}"
 
 
