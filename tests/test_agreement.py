@@ -75,7 +75,9 @@ def test_compiled_engine_agrees_with_its_trace(case: tuple[str, Document, date])
         # a decision the superseding pack took lists its rules first, then this pack's (engines/supersession.py)
         own = pack.rules_on(as_of)  # read with the superseding validity where the listing decision yields
         deciders = [own]
-        if pack.superseding is not None and any(f"本项决定依 {pack.superseding.id} 作出" in n for n in decision.notes):
+        if pack.superseding is not None and any(
+            f"本项决定依 {pack.superseding.id} 作出" in n for n in decision.notes_zh
+        ):
             deciders = [pack.superseding, own]
         expected: list[tuple[str, bool]] = []
         for decider in deciders:

@@ -394,7 +394,7 @@ def test_validate_refuses_a_pack_the_durable_engine_cannot_split(pack_dir: Path)
     facts += [f"enterprise.monitoring.{m}" for m in Monitoring.model_fields]
     facts = [*facts, "enterprise.small_micro", "enterprise.key_discharger"][:24]
     pairs = [
-        f"{{any: [{{fact: {a}, says: 小微企业}}, {{fact: {b}, says: 小微企业}}]}}"
+        f"{{any: [{{fact: {a}, says: 清单企业}}, {{fact: {b}, says: 清单企业}}]}}"  # 五、, the clause it cites
         for a, b in zip(facts[0::2], facts[1::2], strict=True)
     ]  # twelve independent either-or pairs: 2 exclusive cases each, 4,096 in all
     rules = _edit_rules(pack_dir, SCOPE, "      all: [" + ", ".join(pairs) + "]\n")

@@ -346,7 +346,8 @@ def test_the_superseding_pack_decides_where_it_decides_otherwise(case: tuple[str
         differs = (other.outcome, dict(other.flags)) != (mine.outcome, dict(mine.flags))
         expected = other if other.decided_by and differs else mine
         assert (decision.outcome, dict(decision.flags)) == (expected.outcome, dict(expected.flags)), name
-        assert any(note.startswith("取代 / superseded") for note in decision.notes), name
+        assert any(note.startswith("superseded: ") for note in decision.notes), name
+        assert any(note.startswith("取代：") for note in decision.notes_zh), name
 
 
 # --- round trip -----------------------------------------------------------------------------------------------
