@@ -141,7 +141,7 @@ def test_a_rerun_says_which_files_of_the_previous_run_it_replaced(tmp_path: Path
 
 def test_batch_killed_at_random_points_leaves_the_old_output_or_a_complete_one(tmp_path: Path) -> None:
     """kill -9 of `batch --record` anywhere: the results file is the previous run's bytes or a complete new one,
-    and the records database passes SQLite's integrity check."""
+    and the records database passes SQLite's integrity check and `records verify`."""
     register = tmp_path / "big.jsonl"
     docs = good_documents(40)
     write_jsonl(register, docs * 30)
@@ -176,6 +176,8 @@ def test_batch_killed_at_random_points_leaves_the_old_output_or_a_complete_one(t
         raw = sqlite3.connect(db)
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         raw.close()
+        verify = run_cli("records", "verify", "--db", str(db))
+        assert verify.returncode == 0, verify.stdout + verify.stderr  # the hash chain holds
     assert "complete" in outcomes  # the test saw a batch finish, so "complete" was reachable and checked
 
 
@@ -203,6 +205,23 @@ def test_register_export_writes_names_as_text_never_as_formulas(tmp_path: Path) 
     assert ws["B6"].value == "控制\\u0001字符\\u001b[2J企业" and ws["B6"].data_type == "s"
     assert ws["A3"].value == "填报单位：=1+1"
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_batch_xlsx_results_show_control_characters_and_keep_formulas_as_text(tmp_path: Path, lang: str) -> None:
+    register = tmp_path / "r.jsonl"
+    names = ["控制\x01字符\x1b[2J", '=HYPERLINK("http://example.org","点")']
+    write_jsonl(register, [{"enterprise": {"name": n, "uscc": GOOD_USCC}} for n in names])
+    out = tmp_path / "结果.xlsx"
+    proc = run_cli(
+        "batch", "--pack", "chongqing", "--as-of", "2022-06-01", str(register), "-o", str(out), "--lang", lang
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+    shown = {c.value for c in cells}
+    assert "控制\\u0001字符\\u001b[2J" in shown and names[1] in shown
 
 
 def test_explain_shows_escape_sequences_in_a_name_as_text(tmp_path: Path) -> None:
