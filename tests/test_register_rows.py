@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from policyrules.registers import Summary, error_path, run_batch
 from policyrules.registers.lines import MAX_RECORD_BYTES, closed_at_a_glance, csv_records, lines, quote_open_after
 from policyrules.registers.xlsx import Unprefixed
-from test_batch import prefixed_copy
+from test_batch import prefixed_copy, run_cli
 
 AS_OF = date(2022, 6, 1)
 GOOD_USCC = "91350100M000100Y43"
@@ -350,3 +350,17 @@ def test_a_repeated_row_in_a_sheet_with_prefixed_tags_is_reported_not_dropped(tm
     summary, out = batch(tmp_path / "prefixed.xlsx", tmp_path)
     assert results_and_errors(out) == ([3, 4], [4])
     assert (summary.rows, summary.evaluated, summary.errors) == (3, 2, 1)
+
+
+def test_explain_row_reads_a_row_as_batch_does(tmp_path: Path) -> None:
+    """explain --row N names the problem batch reports for row N: an unclosed quote, a cell beyond the header."""
+    register = tmp_path / "r.csv"
+    lines = ["企业名称,统一社会信用代码", f'"甲 never closed,{GOOD_USCC}', f"乙,{GOOD_USCC},多出来", f"丙,{GOOD_USCC}"]
+    register.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    explain = ("explain", "--pack", "chongqing", "--as-of", "2022-06-01", str(register), "--lang", "en", "--row")
+    broken = run_cli(*explain, "2")
+    assert broken.returncode == 2 and "never closed" in broken.stderr
+    beyond = run_cli(*explain, "3")
+    assert beyond.returncode == 2 and "column C" in beyond.stderr and "多出来" in beyond.stderr
+    good = run_cli(*explain, "4")
+    assert good.returncode == 0 and "丙" in good.stdout
