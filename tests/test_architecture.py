@@ -14,6 +14,7 @@ MAX_LINES = 500
 
 # Low to high: a module may import its own package and any package of a lower (or equal-rank, unrelated) layer.
 LAYERS: dict[str, int] = {
+    "textsafe": -1,
     "errors": 0,
     "yamlio": 1,
     "facts": 2,

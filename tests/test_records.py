@@ -222,6 +222,7 @@ def test_a_batch_killed_halfway_keeps_every_committed_record(tmp_path: Path) -> 
     total = len(docs) * 150
     db = tmp_path / "r.sqlite"
     out = tmp_path / "out.jsonl"
+    out.write_text("a previous run's results\n", encoding="utf-8")
     command = [
         sys.executable, "-m", "policyrules.cli", "batch", "--pack", "chongqing", "--as-of", "2022-06-01",
         str(register), "-o", str(out), "--workers", "2", "--chunk-size", "50", "--record", str(db),
@@ -234,12 +235,15 @@ def test_a_batch_killed_halfway_keeps_every_committed_record(tmp_path: Path) -> 
         start_new_session=True,  # its own process group: the workers die with it
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 200_000):
+    written: list[Path] = []  # the results are written beside out.jsonl and renamed over it at the end
+    while time.monotonic() < deadline and not (written and written[0].stat().st_size >= 200_000):
         time.sleep(0.02)
+        written = list(tmp_path.glob(".out.jsonl.*.tmp.jsonl"))
     assert proc.poll() is None, "the batch finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    reported = [json.loads(line) for line in out.read_text("utf-8").splitlines() if line.endswith("}")]
+    assert out.read_text("utf-8") == "a previous run's results\n"  # the killed run replaced nothing
+    reported = [json.loads(line) for line in written[0].read_text("utf-8").splitlines() if line.endswith("}")]
     assert 0 < len(reported) < total
     raw = sqlite3.connect(db)
     assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -6,6 +6,8 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .textsafe import printable
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -21,7 +23,7 @@ class Problem:
         if self.file:
             where = f"{self.file}:{self.line}: " if self.line is not None else f"{self.file}: "
         field = f"{self.path}: " if self.path else ""
-        return f"{where}{field}{self.message}"
+        return printable(f"{where}{field}{self.message}")  # a found value may be anything: show, never act
 
     def to_json(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "path": self.path, "message": self.message}

@@ -9,7 +9,7 @@ from typing import Any
 from ..engines import ENGINES
 from ..errors import PolicyRulesError
 from ..registers import DEFAULT_CHUNK, run_batch, zh_problems
-from .common import EXIT_FAILED, EXIT_OK, Handler, as_of, warn
+from .common import EXIT_FAILED, EXIT_OK, Handler, as_of, raw_stream, warn
 from .records import add_record_option, record_path
 
 
@@ -106,7 +106,9 @@ class ProgressBar:
         columns += [TextColumn("{task.fields[rows]:>10,} rows"), TimeElapsedColumn()]
         if total is not None:
             columns.append(TimeRemainingColumn())
-        console = Console(stderr=True, force_terminal=True if self._force_terminal else None)  # None: detect
+        console = Console(  # the bar's own escape sequences, past cli.common.SafeStream; None: detect a terminal
+            file=raw_stream(sys.stderr), force_terminal=True if self._force_terminal else None
+        )
         self._bar = Progress(*columns, console=console, transient=False)
         self._task = self._bar.add_task("batch", total=total, rows=0)
         self._bar.start()

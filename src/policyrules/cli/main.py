@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..errors import PolicyRulesError
 from . import authoring, batch, diff, evaluate, lint, new, packs, records, register, template, whatif
-from .common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Handler, Parser
+from .common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Handler, Parser, safe_streams
 from .terminal import make_safe
 
 # In the order `policyrules --help` lists them.
@@ -31,6 +31,11 @@ def build_parser() -> tuple[Parser, dict[str, Handler]]:
 def main(argv: Sequence[str] | None = None) -> int:
     make_safe(sys.stdout)  # a GBK or ASCII terminal gets plain fallbacks for ✓ ✗ ⚠ ¬ ∋, never an error
     make_safe(sys.stderr)
+    with safe_streams():  # input text never reaches the terminal as control characters (textsafe)
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         parser, handlers = build_parser()
         args = parser.parse_args(argv)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from ..engines import ConditionTrace, Decision, Result, RuleTrace
 from ..packs import DECISION_LABELS, FLAG_LABELS
+from ..textsafe import printable
 from .labels import (
     OP_SYMBOLS,
     Lang,
@@ -45,7 +46,7 @@ def render_result(
     for name, decision in result.decisions.items():
         lines.append("")
         lines += _decision_lines(name, decision, lang, result.traced, (hints or {}).get(name))
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return printable("\n".join(line.rstrip() for line in lines) + "\n")  # names and values are input text
 
 
 def flags_text(decision: Decision, lang: Lang) -> str:

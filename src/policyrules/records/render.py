@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..packs import DECISIONS
+from ..textsafe import printable, printable_line
 from .replay import Replay
 from .schema import READ_COLUMNS
 
@@ -54,7 +55,7 @@ def render_replay(rep: Replay) -> str:
         n = len(rep.current_pack.changes)
         what = f"{n} decision{'s' if n != 1 else ''} changed" if n else "the current pack cannot decide it"
         lines.append(f"the recorded decision no longer stands: {what}")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")  # a records database from elsewhere is input text
 
 
 def render_list(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -64,7 +65,8 @@ def render_list(rows: Sequence[Mapping[str, Any]]) -> str:
         where = (r["source"] or "") + (f":{r['row']}" if r["row"] is not None else "")
         out.append(
             "\t".join(
-                [
+                printable_line(cell)  # one record a line, one field a column, whatever a name holds
+                for cell in [
                     r["id"],
                     r["time"],
                     r["command"],

@@ -23,7 +23,9 @@ from ..conditions import AllOf, AnyOf, Cond, Leaf, NotOf, shift
 from ..engines import Pack, load_pack
 from ..errors import PolicyRulesError, Problem
 from ..packs import OUTCOME_LABELS
+from ..textsafe import printable
 from .output import FORMULA_START, safe_row
+from .safe_write import atomic_open, atomic_path, check_output
 
 TITLE = "监督执法正面清单企业列表"
 PROPOSED_TITLE = "拟纳入监督执法正面清单企业名单（公示）"
@@ -306,14 +308,31 @@ def sheet_rows(
 def write_list(
     listed: Sequence[Listed | Proposed], out: Path, unit: str, filled_on: date, link: str, proposed: bool = False
 ) -> None:
+    """附表2 (or the 拟纳入 list) written to `out` (.xlsx or .csv) through a temporary file: complete, or the
+    previous file untouched."""
     rows = sheet_rows(listed, unit, filled_on, link, proposed)
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        with out.open("w", encoding="utf-8-sig", newline="") as f:
+        with atomic_open(out, encoding="utf-8-sig") as f:
             csv.writer(f).writerows(safe_row(r) for r in rows)  # a name beginning with = stays text
         return
     if suffix != ".xlsx":
         raise RegisterError([Problem("-o", f"the list is written as .xlsx or .csv, not '{out.name}'")])
+    with atomic_path(out) as temp:
+        _workbook(rows, proposed).save(temp)
+
+
+def _text_cell(cell: Any, value: Any) -> None:
+    """A value from the results as it reads: text stays text (openpyxl would make '=…' a live formula), and its
+    control characters are shown as escapes (openpyxl refuses them, and a sheet cannot hold them)."""
+    if isinstance(value, str):
+        cell.value = printable(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def _workbook(rows: Sequence[tuple[Any, ...]], proposed: bool) -> Any:
     import openpyxl
     from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -321,8 +340,9 @@ def write_list(
     ws = wb.active
     assert ws is not None
     ws.title = "拟纳入名单" if proposed else TITLE
-    for row in rows:
-        ws.append(list(row))
+    for number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=1):
+            _text_cell(ws.cell(row=number, column=column), value)
     width = len(HEADER)
     last = len(rows)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
@@ -340,7 +360,7 @@ def write_list(
     for letter, chars in zip("ABCDEFG", (6, 36, 14, 22, 10, 28, 26), strict=True):
         ws.column_dimensions[letter].width = chars
     ws.freeze_panes = "A5"
-    wb.save(out)
+    return wb
 
 
 def export(
@@ -355,6 +375,7 @@ def export(
 ) -> int:
     """Write 附表2 for the results (or, `proposed`, the 拟纳入 list for public comment); returns the number of
     enterprises in it."""
+    check_output(out, [results])
     if proposed:
         candidates = proposed_enterprises(results)
         write_list(candidates, out, unit, filled_on or date.today(), link, proposed=True)

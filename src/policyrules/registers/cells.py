@@ -220,9 +220,10 @@ class RowReader:
     """Turns a row of cells into a facts document (contract §1-2), reporting the cells it cannot read (in
     Chinese, or in English with lang="en")."""
 
-    def __init__(self, columns: Sequence[Column], lang: str = "zh") -> None:
+    def __init__(self, columns: Sequence[Column], lang: str = "zh", width: int | None = None) -> None:
         self.columns = tuple(columns)
         self.lang = lang
+        self.width = width  # the header's width: a cell beyond it is reported (None: not checked)
         width = max((c.index for c in columns), default=-1) + 1
         # one step per cell position (None: an ignored column), so blank cells cost one test each
         self._plan: list[tuple[tuple[str, ...], str, str, Callable[[str], object]] | None] = [None] * width
@@ -259,4 +260,38 @@ class RowReader:
             for part in parents:
                 target = target.setdefault(part, {})
             target[last] = value
+        if self.width is not None and len(values) > self.width:
+            problems += _beyond_header(values, self.width, self.lang)
         return doc, problems
+
+
+def _beyond_header(values: Sequence[object], width: int, lang: str) -> list[Problem]:
+    """A cell right of the last header: no column says what it is, so the row is not read rather than read
+    without it (a shifted row, a comma too many in a CSV, a value typed into the wrong column)."""
+    for index in range(width, len(values)):
+        value = values[index]
+        if value is not None and not (isinstance(value, str) and (value == "" or value.isspace())):
+            shown = str(value) if len(str(value)) <= 40 else str(value)[:40] + "…"
+            letter = column_letter(index)
+            if lang == "zh":
+                message = (
+                    f"{letter} 列在表头的 {width} 列之外，却有内容「{shown}」：没有表头说明它是什么；"
+                    "请给该列加上表头，或删除该单元格（多了一个逗号？整行错位？）"
+                )
+            else:
+                message = (
+                    f"a cell beyond the header's {width} columns holds '{shown}': no header says what it is; "
+                    "give the column a header, or delete the cell (a comma too many, a shifted row?)"
+                )
+            return [Problem(f"column {letter}", message)]
+    return []
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -19,6 +19,9 @@ class Chunk:
     rows: tuple[int, ...] = ()
     items: tuple[Any, ...] = ()
     first_id: int | None = None  # the first of `size` reserved record ids, when recording
+    # rows the main process found broken and did not send (an unclosed quote, a damaged <row>): (row, message);
+    # they count in `size`, and a broken CSV record is an empty line in `blob` so that the rows keep their numbers
+    broken: tuple[tuple[int, str], ...] = ()
 
 
 # one problem of a row that could not be evaluated: (row, uscc as given, register column, field path, message)
@@ -28,9 +31,11 @@ RowError = tuple[int, str, str, str, str]
 @dataclass
 class ChunkResult:
     output: Any  # str for jsonl/csv, list of row tuples for xlsx
-    rows: int  # rows read as enterprises (evaluated or in error); footer rows are not among them
+    rows: int  # rows read as enterprises: evaluated + failed (footer rows are skipped, not among them)
     errors: list[RowError]
     counts: Counter[tuple[str, str]]
     records: list[tuple[object, ...]] = field(default_factory=list)
     results: list[tuple[str, str]] = field(default_factory=list)  # (sha256, result JSON) first sent by this worker
     skipped: list[tuple[int, str]] = field(default_factory=list)  # footer rows (合计…, 备注…): (row, its text)
+    evaluated: int = 0  # rows with a line in the output
+    failed: int = 0  # rows with their problems in the errors file

@@ -22,6 +22,7 @@ from .cells import RowReader, footer_text
 from .chunks import Chunk, ChunkResult, RowError
 from .columns import Column
 from .formats import InputKind, OutputKind
+from .lines import csv_records
 from .messages import zh_message
 from .output import ENTERPRISE_COLUMNS, csv_cell, decision_cells, decision_json, xml_cell
 from .people import PeopleRows, carried_csv, carried_xml
@@ -46,6 +47,7 @@ class Config:
     sheet: SheetFormat | None = None  # XLSX input read as raw sheet XML: what the workers need to parse it
     lang: str = "en"  # "zh": Chinese results, reasons and row problems (the default of `batch`)
     carried: tuple[int, ...] = ()  # the register's columns carried through to the results, by index
+    header_width: int | None = None  # CSV/XLSX: columns up to the last header; a cell beyond it is a row error
 
 
 class Evaluator:
@@ -60,7 +62,7 @@ class Evaluator:
         self._cells: dict[tuple[int, ...], tuple[tuple[Decision, ...], Any]] = {}
         self._records: dict[tuple[int, ...], tuple[tuple[Decision, ...], tuple[str, str, str]]] = {}
         self._sent_results: set[str] = set()
-        self._reader = RowReader(config.columns, config.lang)
+        self._reader = RowReader(config.columns, config.lang, config.header_width)
         # the Chinese results are for people, in CSV or XLSX; JSON Lines is for systems and keeps the contract's names
         people = config.lang == "zh" and (config.output_kind == "csv" or config.xlsx_xml)
         self._people = PeopleRows(self.pack, config) if people else None
@@ -76,17 +78,23 @@ class Evaluator:
         )
 
     def items(self, chunk: Chunk) -> Iterator[tuple[int, Any]]:
-        """(row number, raw item) for every non-blank row of the chunk."""
+        """(row number, raw item) for every non-blank row of the chunk; the item is a Problem for a row that
+        cannot be read at all (the main process's broken rows, a CSV record that is not text or not CSV)."""
         kind = self.config.input_kind
+        broken = dict(chunk.broken)
+        if kind != "csv":  # XLSX rows left out of the blob (the error file is sorted by row)
+            yield from ((row, Problem("", message)) for row, message in chunk.broken)
         if kind == "jsonl":
-            for i, line in enumerate(chunk.blob.split(b"\n")[: chunk.size]):
+            for i, line in enumerate(chunk.blob.splitlines()[: chunk.size]):  # the lines as readers.lines cut them
                 if line.strip():
                     yield chunk.first_row + i, line
         elif kind == "csv":
-            text = chunk.blob.decode(self.config.encoding, "surrogateescape")  # a bad byte: a row error
-            for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""))):
-                if any(cells) and "".join(cells).strip():
-                    yield chunk.first_row + i, cells
+            for i, cells in enumerate(self._csv_rows(chunk)):
+                row = chunk.first_row + i
+                if row in broken:
+                    yield row, Problem("", broken[row])
+                elif isinstance(cells, Problem) or (any(cells) and "".join(cells).strip()):
+                    yield row, cells
         elif chunk.blob:
             assert self.config.sheet is not None
             for number, cells in parse_sheet_rows(chunk.blob, self.config.sheet, chunk.first_row):
@@ -95,14 +103,40 @@ class Evaluator:
         else:
             yield from zip(chunk.rows, chunk.items, strict=True)
 
+    def _csv_rows(self, chunk: Chunk) -> list[list[str] | Problem]:
+        """The chunk's records parsed as CSV, one row per record: all at once, or, should that fail (csv refusing a
+        record), record by record, so that only the bad record becomes an error row."""
+        # a byte not in the encoding is kept as a lone surrogate, and reported by the cell it is in (cells.py)
+        text = chunk.blob.decode(self.config.encoding, "surrogateescape")
+        try:
+            rows: list[list[str] | Problem] = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error:
+            rows = []
+        if len(rows) == chunk.size:
+            return rows
+        return [self._csv_record(record) for record, _ in csv_records(chunk.blob.splitlines(keepends=True))]
+
+    def _csv_record(self, record: bytes) -> list[str] | Problem:
+        text = record.decode(self.config.encoding, "surrogateescape")
+        try:
+            return next(csv.reader(io.StringIO(text, newline="")), [])
+        except csv.Error as exc:
+            return Problem("", f"not a CSV row: {exc}")
+
     def document(self, item: Any) -> tuple[Any, list[Problem]]:
+        if isinstance(item, Problem):
+            return None, [item]
         if self.config.input_kind == "jsonl":
             try:
-                return json.loads(item), []
+                doc = json.loads(item)
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 return None, [Problem("", f"not a valid JSON line: {exc}")]
             except RecursionError:  # [[[[… nested deeper than the json module can follow
                 return None, [Problem("", "not a valid JSON line: nested too deep")]
+            if not isinstance(doc, dict):
+                found = "null" if doc is None else type(doc).__name__
+                return None, [Problem("", f"expected a facts document (a JSON object), found {found}")]
+            return doc, []
         return self._reader(item)
 
     def run(self, chunk: Chunk) -> ChunkResult:
@@ -116,10 +150,10 @@ class Evaluator:
         results: list[tuple[str, str]] = []
         recording = self.config.record is not None
         now = utc_now() if recording else ""
-        rows = 0
+        rows = evaluated = failed = 0
         patterns: dict[tuple[int, ...], list[Any]] = {}  # decision pattern -> [its decisions, how many rows]
         for offset, (row, item) in enumerate(self.items(chunk)):
-            if tabular:
+            if tabular and not isinstance(item, Problem):
                 footer = footer_text(item, self._uscc_index)
                 if footer is not None:
                     skipped.append((row, footer))
@@ -128,8 +162,11 @@ class Evaluator:
             doc, facts, result, problems = self.evaluate_item(item)
             if result is None:
                 uscc = _raw_uscc(doc)
+                problems = problems or [Problem("", "the row cannot be evaluated")]  # never a row without a trace
                 errors += [(row, uscc, self._column_of(p.path), p.path, self._message(p)) for p in problems]
+                failed += 1
                 continue
+            evaluated += 1
             assert facts is not None
             decisions = result.decisions
             key = tuple(id(d) for d in decisions.values())
@@ -173,7 +210,8 @@ class Evaluator:
             for d in seen_decisions:
                 counts[(d.name, d.outcome)] += n
         output: Any = lines if out_kind == "xlsx" else "".join(lines)
-        return ChunkResult(output, rows, errors, counts, records, results, skipped)
+        errors.sort(key=lambda e: e[0])  # broken XLSX rows come first from items(): put them in their place
+        return ChunkResult(output, rows, errors, counts, records, results, skipped, evaluated, failed)
 
     def _column_of(self, path: str) -> str:
         """The register column a problem's field path came from ('' for JSON Lines or a whole-row problem)."""

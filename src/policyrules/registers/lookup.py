@@ -45,6 +45,7 @@ def find_row(
             columns=register.columns,
             encoding=register.encoding,
             sheet=register.sheet_format,
+            header_width=register.header_width,  # a cell beyond the header is a problem here as in batch
         )
         evaluator = Evaluator(config, pack)
         matches: list[RegisterRow] = []

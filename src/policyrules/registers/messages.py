@@ -28,6 +28,49 @@ def _found(m: re.Match[str]) -> str:
 
 _FOUND = r"(?: \(found (?P<found>.*)\))?$"
 
+# rows that cannot be read at all, and outputs that would destroy a file (lines.py, xlsx.RowCutter, safe_write)
+_SAFETY_RULES: tuple[_Rule, ...] = (
+    _rule(
+        r"^expected a facts document \(a JSON object\), found (.*)$",
+        lambda m: f"应为一份事实文档（JSON 对象），实际为 {m[1]}",
+    ),
+    _rule(
+        r"^a quoted field opened in this row is never closed.*$",
+        lambda m: (
+            "本行有一个以引号开头的单元格没有结束引号：本行未读取，其后各行照常读取；"
+            '请补上结束的引号，或把文本中的引号写成两个（""）'
+        ),
+    ),
+    _rule(
+        r"^row (\d+) comes again after row (\d+) in the sheet XML \(a damaged file\): this copy is not read$",
+        lambda m: f"工作表 XML 中第 {m[1]} 行在第 {m[2]} 行之后再次出现（文件已损坏）：此行未读取",
+    ),
+    _rule(
+        r"^its <row> is never closed in the sheet XML \(a damaged file\): the row is not read$",
+        lambda m: "工作表 XML 中本行的 <row> 没有结束（文件已损坏）：本行未读取",
+    ),
+    _rule(
+        r"^cells outside any <row> in the sheet XML \(a damaged file\): not read$",
+        lambda m: "工作表 XML 中有不属于任何行的单元格（文件已损坏）：未读取",
+    ),
+    _rule(r"^not a CSV row: (.*)$", lambda m: f"不是有效的 CSV 行：{m[1]}"),
+    _rule(r"^the row cannot be evaluated$", lambda m: "本行无法评估"),
+    _rule(
+        r"^the output '(.*)' is the input '(.*)': writing it would destroy the input; name another output file$",
+        lambda m: f"输出文件 '{m[1]}' 就是输入文件 '{m[2]}'：写入会毁掉输入；请另取一个输出文件名",
+    ),
+    _rule(
+        r"^the folder '(.*)' does not exist: create it first, or name another$",
+        lambda m: f"文件夹 '{m[1]}' 不存在：请先创建，或换一个文件夹",
+    ),
+    _rule(r"^'(.*)' is a folder: name a file inside it$", lambda m: f"'{m[1]}' 是文件夹：请指定其中的一个文件"),
+    _rule(r"^cannot write beside '(.*)': (.*)$", lambda m: f"无法在 '{m[1]}' 所在的文件夹写入：{m[2]}"),
+    _rule(
+        r"^the records database '(.*)' is also '(.*)'$",
+        lambda m: f"记录数据库 '{m[1]}' 同时也是 '{m[2]}'：请另取一个文件名",
+    ),
+)
+
 _RULES: tuple[_Rule, ...] = (
     _rule(
         r"^not a valid 统一社会信用代码: check character is '(.)' but GB 32100-2015 gives '(.)' for (\w+)" + _FOUND,
@@ -177,6 +220,7 @@ _RULES: tuple[_Rule, ...] = (
         lambda m: f"{m[1]} 施行至 {m[2]}，评估日期 {m[3]} 在此之后（政策包 {m[4]}）",
     ),
     _rule(r"^'(.*)' and '(.*)' both give (.*)$", lambda m: f"'{m[1]}' 和 '{m[2]}' 两列都给出 {m[3]}：只保留一列"),
+    *_SAFETY_RULES,
 )
 
 
@@ -200,5 +244,7 @@ def zh_problems(problems: Iterable[Problem]) -> list[Problem]:
 
 
 def _zh_path(path: str) -> str:
-    m = re.match(r"^column (\d+)$", path)
-    return f"第 {m[1]} 列" if m else path
+    m = re.match(r"^column (\d+|[A-Z]+)$", path)
+    if m is None:
+        return path
+    return f"第 {m[1]} 列" if m[1].isdigit() else f"{m[1]} 列"

@@ -129,10 +129,15 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match[0]):04x}"
+
+
 def xml_cell(text: str | None) -> str:
     """One cell of sheet XML, its text inline (no shared-string table to build), in column order."""
     if not text:
         return "<c/>"
-    text = _XML_ILLEGAL.sub("", text.translate(_XML_ESCAPES))
+    # a character XML cannot hold is shown as its escape (as textsafe.printable writes it), not dropped unseen
+    text = _XML_ILLEGAL.sub(_escaped, text.translate(_XML_ESCAPES))
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c t="inlineStr"><is><t{space}>{text}</t></is></c>'

@@ -16,15 +16,17 @@ from .chunks import Chunk
 from .columns import Column, Layout, normalise_header, resolve_columns, resolve_layout
 from .errors import BatchError
 from .formats import INPUT_KINDS, InputKind
+from .lines import UNCLOSED_QUOTE, csv_records, lines
 from .xlsx import (
     DIMENSION,
     MAX_ROW_BYTES,
     PREFIXED,
     BoundedSheet,
+    ByteStream,
+    RowCutter,
     SheetFormat,
     SheetXml,
-    check_inflated_sizes,
-    guarded_rows,
+    Unprefixed,
     parse_sheet_rows,
 )
 
@@ -38,6 +40,11 @@ def _names_uscc(cells: Sequence[object]) -> bool:
 
 def _blank(cells: Sequence[object]) -> bool:
     return not any(c is not None and str(c).strip() for c in cells)
+
+
+def _width(cells: Sequence[object]) -> int:
+    """The header's width: up to its last non-blank cell."""
+    return max((i + 1 for i, c in enumerate(cells) if c is not None and str(c).strip()), default=0)
 
 
 def _no_header(first: Sequence[object] | None, path: str, where: str) -> BatchError:
@@ -77,14 +84,17 @@ class Register:
         self.columns: tuple[Column, ...] = ()
         self.layout = Layout(())
         self._strict = strict_columns
+        self.header_width: int | None = None  # CSV/XLSX: a cell right of the header's last column is an error
+        self._csv: Iterator[tuple[bytes, bool]] | None = None  # the CSV records, read on from the header
+        self._last_row = 0  # XLSX read as XML: the header's row number, where the RowCutter starts
         self.encoding = "utf-8"
         self.total: int | None = None  # for the progress bar: bytes (JSONL, CSV) or rows (XLSX)
         self._binary: IO[bytes] | None = None
-        self._workbook: Any = None
         self._values: Iterator[tuple[Any, ...]] | None = None
         self._next_row = 1
         self._sheet_xml: SheetXml | None = None
-        self._stream: BoundedSheet | None = None
+        self._stream: ByteStream | None = None  # the sheet's XML: a BoundedSheet, or an Unprefixed one
+        self._bounded: BoundedSheet | None = None
         self._pending = b""
         self.sheet_format: SheetFormat | None = None  # set when an XLSX sheet is read as raw XML
         try:
@@ -110,6 +120,7 @@ class Register:
     def _header(self, cells: Sequence[object]) -> None:
         self.layout = resolve_layout(list(cells), self.path, self._strict)
         self.columns = self.layout.columns
+        self.header_width = _width(cells)
 
     def _open_csv(self, encoding: str) -> None:
         assert self._binary is not None
@@ -118,7 +129,8 @@ class Register:
         bom = "\ufeff".encode()
         self.encoding = "utf-8" if encoding.lower().replace("_", "-") in ("utf-8-sig", "utf8-sig") else encoding
         first: list[str] | None = None
-        for number, record in enumerate(self._records(), start=1):
+        self._csv = csv_records(lines(self._binary))
+        for number, (record, _) in enumerate(self._csv, start=1):
             if number == 1 and record.startswith(bom):
                 record = record[len(bom) :]
             try:
@@ -141,49 +153,24 @@ class Register:
                 break
         raise _no_header(first, self.path, "register")
 
-    def _records(self) -> Iterator[bytes]:
-        """CSV records as bytes: lines joined while a quoted field is open (an odd number of quotes so far).
-        Neither '"' nor a line feed occurs inside a multi-byte character in UTF-8 or GB 18030."""
-        assert self._binary is not None
-        pending: list[bytes] = []
-        open_quote = False
-        for line in self._binary:
-            if line.count(b'"') & 1:
-                open_quote = not open_quote
-            if open_quote:
-                pending.append(line)
-                continue
-            if pending:
-                pending.append(line)
-                yield b"".join(pending)
-                pending = []
-            else:
-                yield line
-        if pending:
-            yield b"".join(pending)
-
     def _open_xlsx(self, sheet: str | None) -> None:
         try:
             xml = SheetXml(self.path, sheet)
-            stream = BoundedSheet(xml.stream(), self.path)
+            bounded = BoundedSheet(xml.stream(), self.path)
         except (FileNotFoundError, IsADirectoryError):
             raise
         except BatchError:
             raise
         except Exception as exc:  # zipfile.BadZipFile, KeyError, ParseError…
             raise BatchError([Problem("", f"not a readable .xlsx workbook: {exc}", self.path)]) from None
-        head = b""
-        while head.count(b"</row>") <= HEADER_SEARCH_ROWS and len(head) <= MAX_ROW_BYTES:
-            block = stream.read(1 << 16)
-            if not block:
-                break
-            head += block
-            stream.check_row(head[head.rfind(b"</row>") + 1 :])
-        if PREFIXED.search(head):
-            stream.close()
-            xml.zip.close()
-            self._open_xlsx_openpyxl(sheet)
-            return
+        stream: ByteStream = bounded
+        head = _head(bounded, bounded)
+        prefixed = PREFIXED.search(head)
+        if prefixed:  # <x:row>: read on with the prefix dropped, through the same checks as any sheet
+            bounded.close()
+            bounded = BoundedSheet(xml.stream(), self.path)
+            stream = Unprefixed(bounded, prefixed[1])
+            head = _head(stream, bounded)
         dimension = DIMENSION.search(head[:4096])
         self.total = int(dimension[1]) if dimension else None
         parts = head.split(b"</row>")
@@ -197,9 +184,11 @@ class Register:
                 first = first or cells
                 if _names_uscc(cells):
                     self._header(cells)
+                    self._last_row = number
                     self.sheet_format = xml.format
                     self._sheet_xml = xml
                     self._stream = stream
+                    self._bounded = bounded
                     self._pending = b"</row>".join(parts[i + 1 :])
                     self._next_row = number + 1
                     return
@@ -210,54 +199,34 @@ class Register:
         raise _no_header(first, self.path, "sheet")
 
     def _xlsx_chunks(self, size: int) -> Iterator[Chunk]:
-        """Whole rows of sheet XML, `size` at a time, cut at </row> (the workers parse them)."""
+        """Whole rows of sheet XML, `size` at a time, cut at </row> and checked (xlsx.RowCutter); the workers
+        parse them."""
         assert self._stream is not None
+        cutter = RowCutter(self._last_row)
         buffer = self._pending
         rows: list[bytes] = []
+        broken: list[tuple[int, str]] = []
         first = self._next_row
         while True:
             block = self._stream.read(1 << 20)
             buffer += block
             parts = buffer.split(b"</row>")
             buffer = parts.pop()
-            self._stream.check_row(buffer)
-            rows += parts
-            while len(rows) >= size or (not block and rows):
-                take, rows = rows[:size], rows[size:]
-                yield Chunk(first, len(take), b"</row>".join(take) + b"</row>")
-                first += len(take)
+            assert self._bounded is not None
+            self._bounded.check_row(buffer)
+            if not block:  # the tail after the last </row>: a row opened there is never closed
+                parts.append(buffer)
+            for i, part in enumerate(parts):
+                row, bad = cutter.cut(part, closed=bool(block) or i < len(parts) - 1)
+                broken += bad
+                if row is not None:
+                    rows.append(row)
+                if len(rows) + len(broken) >= size or (not block and i == len(parts) - 1 and (rows or broken)):
+                    yield Chunk(first, len(rows) + len(broken), b"".join(rows), broken=tuple(broken))
+                    first = cutter.last + 1
+                    rows, broken = [], []
             if not block:
                 return
-
-    def _open_xlsx_openpyxl(self, sheet: str | None) -> None:
-        import openpyxl
-
-        try:
-            check_inflated_sizes(self.path)
-            self._workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except (FileNotFoundError, IsADirectoryError, BatchError):
-            raise
-        except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException…
-            raise BatchError([Problem("", f"not a readable .xlsx workbook: {exc}", self.path)]) from None
-        if sheet is not None and sheet not in self._workbook.sheetnames:
-            names = ", ".join(self._workbook.sheetnames)
-            raise BatchError([Problem("--sheet", f"no sheet '{sheet}' (sheets: {names})", self.path)])
-        ws = self._workbook[sheet] if sheet is not None else self._workbook.worksheets[0]
-        self.total = ws.max_row if isinstance(ws.max_row, int) else None
-        values = guarded_rows(ws.iter_rows(values_only=True), self.path)
-        first: tuple[Any, ...] | None = None
-        for number, cells in enumerate(values, start=1):
-            if _blank(cells):
-                continue
-            first = first or cells
-            if _names_uscc(cells):
-                self._header(cells)
-                self._values = values
-                self._next_row = number + 1
-                return
-            if number >= HEADER_SEARCH_ROWS:
-                break
-        raise _no_header(first, self.path, "sheet")
 
     def _open_calamine(self, sheet: str | None) -> None:
         """.xls (Excel 97-2003, what WPS and many bureau systems export) and .ods, read with python-calamine.
@@ -329,26 +298,41 @@ class Register:
                 yield Chunk(rows[0], len(items), rows=tuple(rows), items=tuple(items))
             return
         assert self._binary is not None
-        source: Iterator[bytes] = self._records() if self.kind == "csv" else iter(self._binary)
+        source = self._csv if self._csv is not None else ((line, False) for line in lines(self._binary))
         batch: list[bytes] = []
-        for record in source:
+        broken: list[tuple[int, str]] = []
+        for record, unclosed in source:
+            if unclosed:  # sent as an empty line, so that the rows after it keep their numbers
+                broken.append((row + len(batch), UNCLOSED_QUOTE))
+                record = b"\n"
             batch.append(record)
             if len(batch) >= size:
-                yield Chunk(row, len(batch), b"".join(batch))
+                yield Chunk(row, len(batch), b"".join(batch), broken=tuple(broken))
                 row += len(batch)
-                batch = []
+                batch, broken = [], []
         if batch:
-            yield Chunk(row, len(batch), b"".join(batch))
+            yield Chunk(row, len(batch), b"".join(batch), broken=tuple(broken))
 
     def close(self) -> None:
         if self._binary is not None and self._binary is not sys.stdin.buffer:
             self._binary.close()
-        if self._workbook is not None:
-            self._workbook.close()
         if self._stream is not None:
             self._stream.close()
         if self._sheet_xml is not None:
             self._sheet_xml.zip.close()
+
+
+def _head(stream: ByteStream, bounded: BoundedSheet) -> bytes:
+    """The start of a sheet's XML: enough for the header search (20 rows) and the dimension, within the row
+    bound (BoundedSheet.check_row)."""
+    head = b""
+    while head.count(b"</row>") <= HEADER_SEARCH_ROWS and len(head) <= MAX_ROW_BYTES:
+        block = stream.read(1 << 16)
+        if not block:
+            break
+        head += block
+        bounded.check_row(head[head.rfind(b"</row>") + 1 :])
+    return head
 
 
 def _sniff_encoding(binary: IO[bytes]) -> str:

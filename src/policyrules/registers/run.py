@@ -9,6 +9,7 @@ for any number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from .formats import OUTPUT_KINDS
 from .output import output_columns
 from .pool import chunk_results
 from .readers import Register
+from .safe_write import OutputError, atomic_path, check_output, same_file
 from .summary import Summary
 from .writers import ErrorWriter, Writer, error_path
 
@@ -72,6 +74,8 @@ def run_batch(
     if workers < 1 or chunk_size < 1:
         raise BatchError([Problem("--workers", "workers and chunk size must be at least 1")])
     day = as_of or date.today()
+    errors_path = error_path(output)
+    _check_outputs(input_path, output, errors_path, record)
     pack = load_pack(pack_ref)
     warnings = pack.check_date(day)  # a date outside the force window stops the batch here
     pack.engine(engine)
@@ -81,32 +85,41 @@ def run_batch(
     through = register.layout.through(lang)
     if register.layout.carried:
         warnings += (_carried_warning(register.layout.carried, lang),)
-    recorder = None
-    if record is not None:
-        recorder = Recorder.start(record, pack, pack_ref, "batch")
-    config = Config(
-        pack=str(Path(pack_ref).resolve()) if Path(pack_ref).is_dir() else pack_ref,
-        as_of=day,
-        engine=engine,
-        input_kind=register.kind,
-        output_kind=out_kind,
-        columns=register.columns,
-        encoding=register.encoding,
-        record=recorder.shared(engine, day) if recorder else None,
-        source=str(Path(input_path).resolve()) if input_path != "-" else "<stdin>",
-        xlsx_xml=out_kind == "xlsx",
-        sheet=register.sheet_format,
-        lang=lang,
-        carried=tuple(i for i, _ in through),
-    )
-    summary = Summary(warnings=warnings, output=str(output), error_file=str(error_path(output)), lang=lang)
-    summary.records_db = str(recorder.store.path) if recorder else None
-    columns = output_columns(recorder is not None, lang if out_kind != "jsonl" else "en", tuple(h for _, h in through))
-    writer = Writer(output, out_kind, columns, people=lang == "zh")
-    error_writer = ErrorWriter(error_path(output), lang, register.name)
-    if progress is not None:
-        progress.start(register.total)
-    try:
+    summary = Summary(warnings=warnings, output=str(output), error_file=str(errors_path), lang=lang)
+    summary.replaced = tuple(str(p) for p in (output, errors_path) if p.exists())
+    with contextlib.ExitStack() as stack:
+        stack.callback(register.close)
+        recorder = None
+        if record is not None:
+            recorder = Recorder.start(record, pack, pack_ref, "batch")
+            stack.callback(recorder.store.close)
+        config = Config(
+            pack=str(Path(pack_ref).resolve()) if Path(pack_ref).is_dir() else pack_ref,
+            as_of=day,
+            engine=engine,
+            input_kind=register.kind,
+            output_kind=out_kind,
+            columns=register.columns,
+            encoding=register.encoding,
+            record=recorder.shared(engine, day) if recorder else None,
+            source=str(Path(input_path).resolve()) if input_path != "-" else "<stdin>",
+            xlsx_xml=out_kind == "xlsx",
+            sheet=register.sheet_format,
+            lang=lang,
+            carried=tuple(i for i, _ in through),
+            header_width=register.header_width,
+        )
+        summary.records_db = str(recorder.store.path) if recorder else None
+        carried_headers = tuple(h for _, h in through)
+        columns = output_columns(recorder is not None, lang if out_kind != "jsonl" else "en", carried_headers)
+        # both files are written beside their names and renamed into place only when the batch completes
+        writer = Writer(stack.enter_context(atomic_path(output)), out_kind, columns, people=lang == "zh")
+        error_writer = ErrorWriter(stack.enter_context(atomic_path(errors_path)), lang, register.name)
+        stack.callback(writer.close)
+        stack.callback(error_writer.close)
+        if progress is not None:
+            progress.start(register.total)
+            stack.callback(progress.stop)
         for result in chunk_results(config, pack, register, workers, chunk_size, max_in_flight, recorder is not None):
             if recorder is not None and result.records:
                 recorder.store.append(result.records, result.results)  # committed before the rows are written
@@ -114,21 +127,9 @@ def run_batch(
             writer.write(result.output)
             error_writer.write(result.errors)
             writer.write_errors(error_writer.rows(result.errors))
-            summary.skipped += result.skipped
-            summary.rows += result.rows
-            summary.errors += len({e[0] for e in result.errors})
-            summary.problems += len(result.errors)
-            summary.counts.update(result.counts)
+            summary.add(result)
             if progress is not None:
                 progress.advance(register.position(summary.rows), summary.rows)
-    finally:
-        if progress is not None:
-            progress.stop()
-        error_writer.close()
-        register.close()
-        writer.close()
-        if recorder is not None:
-            recorder.store.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -139,3 +140,13 @@ def _carried_warning(carried: tuple[tuple[int, str], ...], lang: str) -> str:
         return f"以下列不参与评估，原样带入结果：{names}（--strict-columns 则拒绝未知的列）"
     names = ", ".join(h or f"column {i + 1}" for i, h in carried)
     return f"columns not read, carried through to the results unchanged: {names} (--strict-columns refuses them)"
+
+
+def _check_outputs(input_path: str, output: Path, errors_path: Path, record: str | Path | None) -> None:
+    """Nothing the batch writes may be what it reads, nor one another (safe_write.check_output)."""
+    check_output(output, [input_path])
+    check_output(errors_path, [input_path], option="-o (its errors file)")
+    if record is not None:
+        for other in (input_path, output, errors_path):
+            if other != "-" and same_file(record, other):
+                raise OutputError([Problem("--record", f"the records database '{record}' is also '{other}'")])

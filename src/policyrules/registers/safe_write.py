@@ -102,7 +102,8 @@ def _create_temp(target: Path, named: str | Path) -> Path:
     """A new file beside the target, created exclusively (never an existing file or a planted link), with the
     permissions an ordinary new file gets (0666 less the umask)."""
     for _ in range(100):
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        # hidden, named after the target, and ending in its suffix (a writer may tell the format by it)
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp{target.suffix}")
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
         except FileExistsError:

@@ -1,4 +1,5 @@
-"""What a batch did: rows evaluated and in error, outcomes counted, where the results went; rendered as text."""
+"""What a batch did: every row read accounted for (evaluated, in the errors file, or skipped), outcomes counted,
+where the results went; rendered as text."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..packs import DECISION_LABELS, DECISIONS, OUTCOME_LABELS, OUTCOMES
+from ..textsafe import printable
+from .chunks import ChunkResult
 
 
 @dataclass
 class Summary:
-    rows: int = 0
-    errors: int = 0  # rows that could not be evaluated
+    rows: int = 0  # rows read as enterprises (blank rows are not rows): always evaluated + errors
+    evaluated: int = 0  # rows with a line in the results
+    errors: int = 0  # rows that could not be evaluated: their problems are in the errors file
     problems: int = 0
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     seconds: float = 0.0
@@ -22,14 +26,29 @@ class Summary:
     records_db: str | None = None
     skipped: list[tuple[int, str]] = field(default_factory=list)  # footer rows (合计…, 备注…): (row, text)
     lang: str = "en"
+    replaced: tuple[str, ...] = ()  # files of a previous run this batch replaced
 
     @property
-    def evaluated(self) -> int:
-        return self.rows - self.errors
+    def rows_read(self) -> int:
+        """Every row read: evaluated + with errors + skipped."""
+        return self.rows + len(self.skipped)
+
+    def add(self, result: ChunkResult) -> None:
+        """A chunk's rows into the totals; a chunk whose rows do not add up is a bug, never a silent loss."""
+        if result.rows != result.evaluated + result.failed:
+            raise AssertionError(f"chunk of {result.rows} rows: {result.evaluated} evaluated + {result.failed} failed")
+        self.rows += result.rows
+        self.evaluated += result.evaluated
+        self.errors += result.failed
+        self.skipped += result.skipped
+        self.problems += len(result.errors)
+        self.counts.update(result.counts)
 
     def render(self) -> str:
-        if self.lang == "zh":
-            return self._render_zh()
+        """The summary in the batch's language; control characters (a file name can hold them) as escapes."""
+        return printable(self._render_zh() if self.lang == "zh" else self._render_en())
+
+    def _render_en(self) -> str:
         rate = self.rows / self.seconds if self.seconds > 0 else 0.0
         lines = [
             f"{self.rows} rows: {self.evaluated} evaluated, {self.errors} with errors"
@@ -44,6 +63,8 @@ class Summary:
                 lines.append(f"  {decision}: " + ", ".join(f"{o} {n}" for o, n in per))
         if self.records_db is not None:
             lines.append(f"  recorded {self.recorded} evaluations in {self.records_db}")
+        if self.replaced:
+            lines.append("  replaced the previous run's " + ", ".join(self.replaced))
         return "\n".join(lines)
 
     def _render_zh(self) -> str:
@@ -62,6 +83,8 @@ class Summary:
                 lines.append(f"  {label}：" + "，".join(f"{OUTCOME_LABELS[o][0]} {n}" for o, n in per))
         if self.records_db is not None:
             lines.append(f"  已记录 {self.recorded} 次评估 → {self.records_db}")
+        if self.replaced:
+            lines.append("  已替换上次运行的 " + "、".join(self.replaced))
         return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from ..errors import Problem
 from .errors import BatchError
@@ -25,8 +25,8 @@ _CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _T_RE = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _RPH_RE = re.compile(rb"<rPh\b.*?</rPh>", re.S)
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-# a sheet whose tags carry a namespace prefix: the patterns here do not match it, so openpyxl reads it
-PREFIXED = re.compile(rb"<\w+:(?:sheetData|row)\b")
+# a sheet whose tags carry a namespace prefix (<x:row>, as some generators write): read through Unprefixed
+PREFIXED = re.compile(rb"<(\w+):(?:sheetData|row)\b")
 # the last row the sheet says it has: the progress bar's total
 DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]*\d*:?[A-Z]*(\d+)"')
 # Bounds on a workbook from elsewhere (docs/security.md): a small zip can inflate to gigabytes.
@@ -256,6 +256,94 @@ def _number(raw: bytes) -> int | float:
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
 
+class ByteStream(Protocol):
+    """What the reader needs of a sheet's XML: blocks of bytes, then closing."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class Unprefixed:
+    """A sheet's XML stream with its elements' namespace prefix dropped (<x:row> → <row>, </x:c> → </c>), so that
+    the patterns here read it like any sheet (raw text holds no '<', so only tags change). A tag cut at the end of
+    a block is held back until the next one."""
+
+    def __init__(self, raw: ByteStream, prefix: bytes) -> None:
+        self.raw = raw
+        self._open = b"<" + prefix + b":"
+        self._close = b"</" + prefix + b":"
+        self._carry = b""
+
+    def read(self, size: int = -1) -> bytes:
+        data, self._carry = self._carry, b""
+        while True:
+            block = self.raw.read(size)
+            data += block
+            held = b""
+            cut = data.rfind(b"<", max(0, len(data) - len(self._close) + 1))
+            if block and cut >= 0:  # perhaps a tag cut short: keep it for the next read
+                data, held = data[:cut], data[cut:]
+            if data or not block:
+                self._carry = held
+                return data.replace(self._close, b"</").replace(self._open, b"<")
+            data = held
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+_ROW_TAG = re.compile(rb"<row\b([^>]*?)(/?)>")
+_R_NUMBER = re.compile(rb'\sr="(\d+)"')
+
+
+class RowCutter:
+    """Whole rows of sheet XML, each checked before it is sent to a worker: its number is read (and written into
+    the tag when the sheet leaves it out, so a worker numbers it the same); a <row> never closed, or a row number
+    that repeats or goes back, is damage (Excel itself would refuse the file): such a row is reported as a broken
+    row with its number, never merged with the next one or counted twice."""
+
+    def __init__(self, last: int) -> None:
+        self.last = last  # the number of the last row seen
+
+    def cut(self, part: bytes, closed: bool = True) -> tuple[bytes | None, list[tuple[int, str]]]:
+        """One piece of sheet XML up to a </row> (or, with closed=False, the tail after the last one): the row
+        to parse, if any, and the broken rows."""
+        broken: list[tuple[int, str]] = []
+        opened: tuple[int, bytes, int] | None = None  # (number, the tag's attributes, where the tag starts)
+        tags = 0
+        for tag in _ROW_TAG.finditer(part):
+            tags += 1
+            if opened is not None:  # a new <row> while one is open: that one was never closed
+                broken.append((opened[0], _UNCLOSED))
+                opened = None
+            r = _R_NUMBER.search(tag[1])
+            number = int(r[1]) if r else self.last + 1
+            if number <= self.last:
+                broken.append((number, _REPEATED.format(number=number, last=self.last)))
+                continue
+            self.last = number
+            if not tag[2]:
+                opened = (number, tag[1], tag.start())
+        if opened is None:
+            if closed and not tags and (b"<c " in part or b"<c>" in part):
+                self.last += 1
+                broken.append((self.last, "cells outside any <row> in the sheet XML (a damaged file): not read"))
+            return None, broken
+        if not closed:
+            broken.append((opened[0], _UNCLOSED))
+            return None, broken
+        number, attrs, start = opened
+        row = part[start:]
+        if not _R_NUMBER.search(attrs):
+            row = b'<row r="%d"' % number + row[4:]
+        return row + b"</row>", broken
+
+
+_REPEATED = "row {number} comes again after row {last} in the sheet XML (a damaged file): this copy is not read"
+_UNCLOSED = "its <row> is never closed in the sheet XML (a damaged file): the row is not read"
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -351,31 +439,6 @@ class SheetXml:
         if self.zip.getinfo(self.sheet_path).file_size > MAX_SHEET_BYTES:
             raise BatchError([Problem("", f"the sheet inflates beyond {MAX_SHEET_BYTES:,} bytes", self.path)])
         return self.zip.open(self.sheet_path)
-
-
-def check_inflated_sizes(path: str) -> None:
-    """Refuse a workbook any part of which inflates beyond MAX_SHEET_BYTES (zipfile never reads past the size
-    a part declares, so the declared size bounds what reading it costs)."""
-    with zipfile.ZipFile(path) as z:
-        for info in z.infolist():
-            if info.file_size > MAX_SHEET_BYTES:
-                raise BatchError([Problem("", f"{info.filename} inflates beyond {MAX_SHEET_BYTES:,} bytes", path)])
-
-
-def guarded_rows(rows: Iterator[tuple[Any, ...]], path: str) -> Iterator[tuple[Any, ...]]:
-    """openpyxl's rows, with a failure inside openpyxl (a damaged part, a value it cannot convert) reported as
-    bad input naming the row it stopped at, rather than a crash. openpyxl cannot go on past it."""
-    number = 0
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception as exc:  # zipfile.BadZipFile, IndexError, ValueError… from inside openpyxl
-            message = f"the workbook cannot be read past row {number}: {type(exc).__name__}: {str(exc)[:200]}"
-            raise BatchError([Problem("", message, path)]) from None
-        number += 1
-        yield row
 
 
 class BoundedSheet:
