@@ -5,13 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..analysis import coverage, runnable_problems
-from ..cases import Report, Selection, junit_xml, run_cases
 from ..engines import ENGINES, Pack, load_pack
 from ..errors import EngineUnavailable, PackError, PolicyRulesError, Problem, did_you_mean
-from ..explain import effective_rules, render_rows
 from ..packs import (
     Clause,
     clean_source,
@@ -22,9 +19,11 @@ from ..packs import (
     shipped_pack_ids,
     shipped_packs_dir,
 )
-from ..registers import atomic_open, check_output
 from .common import EXIT_FAILED, EXIT_OK, Handler, UsageError, note, print_json
 from .lint import lint_packs
+
+if TYPE_CHECKING:  # the cases package loads only for `test`
+    from ..cases import Report, Selection
 
 
 def register(sub: Any) -> dict[str, Handler]:
@@ -60,6 +59,8 @@ def register(sub: Any) -> dict[str, Handler]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from ..analysis import coverage, runnable_problems  # each command loads what it uses: tests/test_startup.py
+
     targets = args.paths or [str(p) for p in sorted(shipped_packs_dir().glob("*")) if (p / "pack.yaml").is_file()]
     problems: list[Problem] = []
     passed: list[Pack] = []
@@ -98,6 +99,9 @@ def uncovered_problem(clause: Clause) -> Problem:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    from ..cases import Selection, junit_xml, run_cases
+    from ..registers import atomic_open, check_output
+
     selection = Selection(keyword=args.keyword, rule=args.rule)
     failed = 0
     reports: list[tuple[Report, dict[str, list[str]] | None]] = []
@@ -206,6 +210,8 @@ def engines_for(pack: Pack, wanted: str) -> list[str]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from ..explain import effective_rules
+
     pack = load_pack(args.pack)
     rows = effective_rules(pack)
     if args.format == "json":
@@ -225,6 +231,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
+    from ..analysis import coverage
+    from ..explain import render_rows
+
     pack = load_pack(args.pack)
     rows = coverage(pack)
     if args.format == "json":

@@ -8,9 +8,12 @@ from typing import Any
 
 from ..engines import ENGINES
 from ..errors import PolicyRulesError
-from ..registers import DEFAULT_CHUNK, run_batch, zh_problems
 from .common import EXIT_FAILED, EXIT_OK, Handler, as_of, raw_stream, warn
 from .records import add_record_option, record_path
+
+# registers.DEFAULT_CHUNK, written out so that parsing the command line does not import the registers package
+# (multiprocessing, the readers and writers); tests/test_startup.py checks the two agree
+DEFAULT_CHUNK = 1000
 
 
 def register(sub: Any) -> dict[str, Handler]:
@@ -45,6 +48,8 @@ def register(sub: Any) -> dict[str, Handler]:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from ..registers import zh_problems  # the registers machinery loads only for batch: see tests/test_startup.py
+
     show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
     try:
         summary = _run(args, show)
@@ -62,6 +67,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, show: bool) -> Any:
+    from ..registers import run_batch
+
     return run_batch(
         args.input,
         args.output,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..analysis import compare_rules, diff_packs, render_json, render_markdown, render_rules_text, render_text
 from ..engines import load_pack
 from ..errors import Problem
 from .common import EXIT_OK, Handler, UsageError, as_of, print_json, warn
@@ -30,6 +29,8 @@ def register(sub: Any) -> dict[str, Handler]:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from ..analysis import diff_packs, render_json, render_markdown, render_text  # see tests/test_startup.py
+
     if args.rules:
         return cmd_diff_rules(args)
     report = diff_packs(load_pack(args.a), load_pack(args.b), as_of=args.as_of, decisions=args.decision)
@@ -45,6 +46,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_diff_rules(args: argparse.Namespace) -> int:
+    from ..analysis import compare_rules, render_rules_text
+
     if args.format == "markdown":
         raise UsageError([Problem("--format", "diff --rules prints text or json")])
     comparison = compare_rules(load_pack(args.a), load_pack(args.b), as_of=args.as_of)

@@ -61,7 +61,7 @@ def evaluate(args: argparse.Namespace) -> tuple[Input, Result, dict[str, Any]]:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     _, result, _raw = evaluate(args)
     if args.format == "json":
-        print_json(result.to_json(trace=args.trace))
+        print(result.json_text(trace=args.trace, indent=2))
     else:
         for name, decision in result.decisions.items():
             flags = "".join(f" {f}" for f, v in decision.flags.items() if v)

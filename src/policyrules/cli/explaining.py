@@ -9,18 +9,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..analysis import what_if
 from ..engines import Pack, Result, load_pack, load_pack_for
 from ..errors import FactsError, PolicyRulesError, Problem
-from ..explain import FAVOURABLE, alternative_line, is_negative, render_brief, render_result
-from ..explain.labels import Lang
 from ..facts import FactsDocument, parse_facts
 from ..packs import load_facts
-from ..records import ENV_VAR, RecordStore, default_db_path, recorded_input
-from ..registers import find_row
 from .common import UsageError, warn
+from .records import RECORDS_ENV_VAR
+
+# analysis, explain, records and registers load when `explain` (or --from-record, --row) uses them, so that
+# `evaluate` starts without them (tests/test_startup.py)
+if TYPE_CHECKING:
+    from ..explain.labels import Lang
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def add_explain_options(cmd: Any) -> None:
         "--from-record", default=None, metavar="ID", help="explain a recorded decision (its input, pack, date)"
     )
     cmd.add_argument(
-        "--db", default=None, help=f"records database for --from-record (default ${ENV_VAR} or ~/.local/…)"
+        "--db", default=None, help=f"records database for --from-record (default ${RECORDS_ENV_VAR} or ~/.local/…)"
     )
     cmd.add_argument("--brief", action="store_true", help="one screen: outcomes, clauses, what was not met")
 
@@ -71,6 +72,8 @@ def load_input(args: argparse.Namespace) -> Input:
 
 
 def _register_row(args: argparse.Namespace, pack: Pack) -> FactsDocument:
+    from ..registers import find_row
+
     found = find_row(args.file, pack, args.row, args.uscc, args.sheet)
     name = f"{args.file}, row {found.row}"
     if found.problems:
@@ -83,6 +86,8 @@ def _register_row(args: argparse.Namespace, pack: Pack) -> FactsDocument:
 
 
 def _from_record(args: argparse.Namespace) -> Input:
+    from ..records import RecordStore, default_db_path, recorded_input
+
     for option, value in (("FILE", args.file), ("--pack", args.pack), ("--at", args.at), ("--as-of", args.as_of)):
         if value is not None:
             raise UsageError(
@@ -105,6 +110,9 @@ def _from_record(args: argparse.Namespace) -> Input:
 
 def whatif_hints(pack: Pack, result: Result, facts: Mapping[str, Any], lang: Lang) -> dict[str, str]:
     """For each negative decision, the first alternative that would make it favourable, in one line."""
+    from ..analysis import what_if
+    from ..explain import FAVOURABLE, alternative_line, is_negative
+
     hints: dict[str, str] = {}
     for name, decision in result.decisions.items():
         if not is_negative(name, decision):
@@ -120,6 +128,8 @@ def whatif_hints(pack: Pack, result: Result, facts: Mapping[str, Any], lang: Lan
 
 
 def render(args: argparse.Namespace, source: Input, result: Result) -> str:
+    from ..explain import render_brief, render_result
+
     ent = source.document.data.get("enterprise", {})
     who = f"{ent.get('name')}（{ent.get('uscc')}）"
     hints = whatif_hints(source.pack, result, source.document.data, args.lang)

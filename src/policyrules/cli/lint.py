@@ -6,7 +6,6 @@ import argparse
 from datetime import date
 from typing import Any
 
-from ..analysis import lint_pack, render_findings
 from ..engines import Pack, load_pack
 from ..packs import shipped_pack_ids
 from .common import EXIT_FAILED, EXIT_OK, Handler, as_of, print_json
@@ -32,6 +31,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def lint_packs(packs: list[Pack], fmt: str, day: date | None, show_acknowledged: bool) -> int:
     """Lint each pack and print the findings; 1 when any is not acknowledged in its pack."""
+    from ..analysis import lint_pack, render_findings  # loaded for lint only: see tests/test_startup.py
+
     reports = [lint_pack(pack, day) for pack in packs]
     if fmt == "json":
         print_json([r.to_json() for r in reports])

@@ -8,7 +8,6 @@ from typing import Any
 
 from ..engines import load_pack
 from ..errors import PackError, PolicyRulesError, Problem
-from ..explain import pack_summary
 from ..packs import packs_for, shipped_pack_ids
 from .common import EXIT_OK, Handler, as_of, print_json
 
@@ -22,6 +21,8 @@ def register(sub: Any) -> dict[str, Handler]:
 
 
 def cmd_packs(args: argparse.Namespace) -> int:
+    from ..explain import pack_summary  # loaded for this command only: tests/test_startup.py
+
     if args.at is not None:
         return cmd_packs_at(args)
     summaries: list[dict[str, Any]] = []

@@ -10,19 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ..engines import Pack, Result
-from ..records import (
-    ENV_VAR,
-    Recorder,
-    RecordStore,
-    default_db_path,
-    migrate,
-    record_json,
-    render_list,
-    render_replay,
-    replay,
-    verify,
-)
 from .common import EXIT_FAILED, EXIT_OK, Handler, print_json
+
+# records.ENV_VAR, written out so that parsing the command line does not import the records package (SQLite,
+# the store): every command's parser offers --record, few commands use it (tests/test_startup.py checks the two
+# agree)
+RECORDS_ENV_VAR = "POLICYRULES_RECORDS"
 
 _FACTS_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson", ".csv", ".xlsx")
 
@@ -49,7 +42,7 @@ def add_record_option(cmd: Any) -> None:
         const="",
         default=None,
         metavar="DB",
-        help=f"append every decision to this SQLite records database (no DB: ${ENV_VAR}, "
+        help=f"append every decision to this SQLite records database (no DB: ${RECORDS_ENV_VAR}, "
         "else ~/.local/share/policyrules/records.sqlite)",
     )
 
@@ -61,6 +54,8 @@ def record_path(args: Any) -> Path | None:
     if value is None:
         return None
     if value == "":
+        from ..records import default_db_path
+
         return default_db_path()
     return Path(value)
 
@@ -70,6 +65,8 @@ def record_evaluation(args: Any, pack: Pack, result: Result, document: Mapping[s
     db = record_path(args)
     if db is None:
         return
+    from ..records import Recorder
+
     recorder = Recorder.start(db, pack, args.pack, args.command)
     try:
         record_id = recorder.record(document, result, source, None)
@@ -83,7 +80,9 @@ def register(sub: Any) -> dict[str, Handler]:
     records = sub.add_parser("records", help="the decision records database")
     verbs = records.add_subparsers(dest="records_command", required=True)
     listing = verbs.add_parser("list", help="recorded decisions, newest first")
-    listing.add_argument("--db", default=None, help=f"records database (default ${ENV_VAR} or ~/.local/share/…)")
+    listing.add_argument(
+        "--db", default=None, help=f"records database (default ${RECORDS_ENV_VAR} or ~/.local/share/…)"
+    )
     listing.add_argument("--pack", default=None)
     listing.add_argument("--uscc", default=None)
     listing.add_argument("--command", dest="source_command", choices=("evaluate", "explain", "batch"), default=None)
@@ -106,10 +105,14 @@ def register(sub: Any) -> dict[str, Handler]:
 
 
 def _db(args: argparse.Namespace) -> Path:
+    from ..records import default_db_path
+
     return Path(args.db) if args.db else default_db_path()
 
 
 def cmd_records(args: argparse.Namespace) -> int:
+    from ..records import RecordStore, migrate, record_json, render_list
+
     if args.records_command == "verify":
         return cmd_verify(args)
     if args.records_command == "migrate":
@@ -131,6 +134,8 @@ def cmd_records(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 when every link of the chain and every content hash holds, 1 at the first that does not."""
+    from ..records import RecordStore, verify
+
     with RecordStore.open(_db(args), create=False) as store:
         found = verify(store)
     if args.format == "json":
@@ -144,6 +149,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Exit 0 when the recorded decision still stands under the current pack, 1 when it does not."""
+    from ..records import RecordStore, render_replay, replay
+
     with RecordStore.open(_db(args), create=False) as store:
         rep = replay(store, args.id)
     if args.format == "json":

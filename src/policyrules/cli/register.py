@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PolicyRulesError
-from ..registers import export, zh_problems
 from .common import EXIT_OK, Handler, as_of
 
 
@@ -36,6 +35,8 @@ def register(sub: Any) -> dict[str, Handler]:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
+    from ..registers import zh_problems  # loaded for this command only: see tests/test_startup.py
+
     try:
         count = _export(args)
     except PolicyRulesError as exc:  # for people: in Chinese, as batch's
@@ -46,6 +47,8 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from ..registers import export
+
     return export(
         Path(args.results),
         Path(args.output),

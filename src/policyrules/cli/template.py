@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
-from ..registers import check_output, write_template
 from .common import EXIT_OK, Handler, UsageError
 
 
@@ -23,6 +22,8 @@ def register(sub: Any) -> dict[str, Handler]:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from ..registers import check_output, write_template  # loaded for this command only: tests/test_startup.py
+
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
         raise UsageError([Problem("-o", f"the template is an .xlsx workbook, not '{out.name}'")])

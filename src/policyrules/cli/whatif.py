@@ -6,10 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..analysis import what_if
 from ..engines import ENGINES
 from ..errors import FactsError
-from ..explain import render_whatif
 from ..packs import DECISIONS
 from .common import EXIT_OK, Handler, as_of, print_json
 from .explaining import load_input
@@ -33,6 +31,9 @@ def register(sub: Any) -> dict[str, Handler]:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
+    from ..analysis import what_if  # loaded for this command only: tests/test_startup.py
+    from ..explain import render_whatif
+
     source = load_input(args)
     pack, document = source.pack, source.document
     try:
