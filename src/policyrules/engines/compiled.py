@@ -41,7 +41,7 @@ def generate_source(pack: CompiledPack) -> str:
     dependency order (a rule after the rules it refers to; a decision's outcome after all of its rules), each
     condition an inline boolean expression, constants hoisted. Generated from the IR, never from pack text,
     so nothing a pack author writes is executed."""
-    gen = _Generator(pack)
+    gen = ExpressionWriter(pack)
     body = ["def holding_vector(view):"]
     body += [f"    {name} = view[{key!r}]" for key, name in gen.atoms.items()]
     for kind, name in _evaluation_order(pack):
@@ -54,7 +54,10 @@ def generate_source(pack: CompiledPack) -> str:
     return "\n".join([*gen.constants, *body]) + "\n"
 
 
-class _Generator:
+class ExpressionWriter:
+    """Python expressions for conditions over locals named after the atoms and rules (shared with the trace
+    generator, trace_code.py, so both test a leaf the same way)."""
+
     def __init__(self, pack: CompiledPack) -> None:
         self.atoms = {key: f"a{i}" for i, key in enumerate(pack.atoms)}
         self.rules = {r.id: f"r{i}" for i, r in enumerate(pack.rules)}

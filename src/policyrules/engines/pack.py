@@ -3,6 +3,7 @@ traces and warnings, whichever engine decides which rules hold."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,8 +19,9 @@ from . import supersession
 from .compiled import CompiledEngine
 from .hit_policy import present_decisions, resolve
 from .protocol import ENGINES, Engine
-from .result import ConditionTrace, Decision, Result, RuleTrace, unique_citations
-from .trace import Env, trace_condition
+from .result import Decision, Result, RuleTrace, unique_citations
+from .trace import Env, EvaluationTrace
+from .trace_code import RuleJson, compile_trace_json
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,8 @@ class Pack:
         self._info = {r.id: self._rule_info(r) for r in compiled.rules}
         self._memo: dict[tuple[str, tuple[bool, ...]], Decision] = {}
         # without a trace a rule's entry is one of two immutable values: build them once
-        self._untraced = {
-            (r.id, held): self._rule_trace(r, held, None) for r in compiled.rules for held in (True, False)
-        }
+        self._untraced = {(r.id, held): self._rule_trace(r, held) for r in compiled.rules for held in (True, False)}
+        self._conditions = {r.id: r.cond for r in compiled.rules}
         superseding = None if own_only else compiled.definition.superseding
         self.superseding = Pack(_compile(superseding)) if superseding is not None else None
         # where the listing decision yields, the superseding pack's validity also decides who is still a
@@ -55,7 +56,12 @@ class Pack:
         ):
             self._after = Pack(_compile(compiled.definition, superseding.validity_period), own_only=True)
 
-    def _rule_trace(self, rule: CompiledRule, held: bool, condition: ConditionTrace | None) -> RuleTrace:
+    @functools.cached_property
+    def _trace_json(self) -> dict[str, RuleJson]:
+        """The generated writers of the traced JSON, compiled when a pack is first evaluated with a trace."""
+        return compile_trace_json(self.compiled, self._untraced)
+
+    def _rule_trace(self, rule: CompiledRule, held: bool) -> RuleTrace:
         spec = rule.rule.spec
         return RuleTrace(
             id=rule.id,
@@ -68,7 +74,6 @@ class Pack:
             category=spec.category,
             sets=MappingProxyType(dict(spec.sets)),
             citations=self._info[rule.id].citations,
-            condition=condition,
             interpretation=tuple(MappingProxyType(i.model_dump(exclude_none=True)) for i in spec.interpretation),
         )
 
@@ -152,9 +157,12 @@ class Pack:
         else:
             holding = chosen.holding(view)
             held = {r.id: r.id in holding for r in self.compiled.rules}
-        env = Env(self.compiled, view, held, Context(known, day, self.compiled.grade_codes))
+        decisions = {d: self._decision(d, held) for d in present_decisions(known)}
         traced = trace and isinstance(chosen, CompiledEngine)
-        decisions = {d: self._decision(d, held, env, traced) for d in present_decisions(known)}
+        if traced:
+            env = Env(self.compiled, view, held, Context(known, day, self.compiled.grade_codes))
+            source = EvaluationTrace(env, self._conditions, self._trace_json)
+            decisions = {name: d.traced_by(source) for name, d in decisions.items()}
         return Result(
             self.id,
             self.version,
@@ -197,26 +205,22 @@ class Pack:
         if problems:
             raise FactsError(problems)
 
-    def _decision(self, name: str, held: Mapping[str, bool], env: Env, traced: bool) -> Decision:
-        """The decision from which of its rules hold. Without a trace the result depends only on that pattern,
-        so it is memoised (a register has few distinct patterns per decision)."""
-        if traced:
-            return self._build_decision(name, held.__getitem__, env, traced=True)
+    def _decision(self, name: str, held: Mapping[str, bool]) -> Decision:
+        """The decision from which of its rules hold. Without its trace the decision depends only on that
+        pattern, so it is memoised (a register has few distinct patterns per decision); a traced evaluation
+        adds the trace to the memoised decision."""
         key = (name, tuple(held[r.id] for r in self._by_decision[name]))
         cached = self._memo.get(key)
         if cached is None:
-            cached = self._build_decision(name, held.__getitem__, env, traced=False)
+            cached = self._build_decision(name, held.__getitem__)
             if len(self._memo) < 65536:
                 self._memo[key] = cached
         return cached
 
-    def _build_decision(self, name: str, holds: Callable[[str], bool], env: Env, traced: bool) -> Decision:
+    def _build_decision(self, name: str, holds: Callable[[str], bool]) -> Decision:
         rules = self._by_decision[name]
         res = resolve(self.compiled, name, holds)
-        if traced:
-            traces = tuple(self._rule_trace(r, holds(r.id), trace_condition(r.cond, env)) for r in rules)
-        else:
-            traces = tuple(self._untraced[(r.id, holds(r.id))] for r in rules)
+        traces = tuple(self._untraced[(r.id, holds(r.id))] for r in rules)
         # a default outcome rests on the clauses whose conditions were checked and did not hold
         citing = (*res.decided_by, *res.flag_rules) if res.decided_by else (*rules, *res.flag_rules)
         infos = [self._info[r.id] for r in citing]

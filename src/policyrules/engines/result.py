@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 NodeKind = Literal["fact", "all", "any", "not", "rule", "outcome"]
 
@@ -52,16 +53,30 @@ class ConditionTrace:
         if self.says is not None:
             out["says"] = self.says
         if self.kind in ("fact", "rule", "outcome"):
-            out.update(subject=self.subject, op=self.op, operand=_jsonable(self.operand), value=_jsonable(self.value))
+            out.update(subject=self.subject, op=self.op, operand=jsonable(self.operand), value=jsonable(self.value))
         if self.on is not None:
-            out.update(on=self.on, read_on=_jsonable(self.read_on))
+            out.update(on=self.on, read_on=jsonable(self.read_on))
         if self.children:
             out["children"] = [c.to_json() for c in self.children]
         return out
 
 
-@dataclass(frozen=True)
+class TraceSource(Protocol):
+    """Where a traced rule's condition comes from: one evaluation (view, holdings, outcomes), asked per rule."""
+
+    def condition(self, rule_id: str) -> ConditionTrace: ...
+
+    def rule_json(self, rule_id: str) -> dict[str, Any]: ...
+
+    def rules_json(self, rules: tuple[RuleTrace, ...]) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True, eq=False)
 class RuleTrace:
+    """One rule's entry in a decision. A traced entry reads its condition trace from its evaluation when first
+    asked (`condition`), and writes its JSON without building the tree; both give what walking the tree gives.
+    The entry never changes after the evaluation: the view and holdings behind it are the evaluation's own."""
+
     id: str
     holds: bool
     pack: str
@@ -72,8 +87,35 @@ class RuleTrace:
     category: str | None = None
     sets: Mapping[str, bool] = field(default_factory=dict)
     citations: tuple[Mapping[str, str], ...] = ()
-    condition: ConditionTrace | None = None
     interpretation: tuple[Mapping[str, str], ...] = ()
+    source: TraceSource | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def condition(self) -> ConditionTrace | None:
+        return None if self.source is None else self.source.condition(self.id)
+
+    def traced_by(self, source: TraceSource) -> RuleTrace:
+        """This entry, with its condition from `source`. Copies the fields directly: a traced evaluation makes
+        one per rule, and the dataclass constructor costs three times as much."""
+        state = dict(self.__dict__)
+        state.pop("condition", None)  # a cached condition belongs to the entry it was read for
+        state["source"] = source
+        copy = object.__new__(RuleTrace)
+        object.__setattr__(copy, "__dict__", state)
+        return copy
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RuleTrace):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _compared(self) -> tuple[Any, ...]:
+        return (
+            *(getattr(self, f.name) for f in fields(self) if f.name != "source"),
+            self.condition,
+        )
 
     @property
     def failed(self) -> tuple[ConditionTrace, ...]:
@@ -83,6 +125,8 @@ class RuleTrace:
         out: dict[str, Any] = {"id": self.id, "holds": self.holds}
         if not trace:
             return out
+        if self.source is not None:
+            return self.source.rule_json(self.id)
         out.update(
             pack=self.pack,
             origin=self.origin,
@@ -99,24 +143,67 @@ class RuleTrace:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Decision:
+    """One decision: its outcome, flags, citations and every rule's entry. `untraced_rules` are the entries
+    without their trace (shared by every result with the same holdings); a traced decision also has the
+    evaluation's trace as its `source`, and `rules` are then the entries that read their trace from it."""
+
     name: str
     outcome: str
-    rules: tuple[RuleTrace, ...]
+    untraced_rules: tuple[RuleTrace, ...]
     citations: tuple[Mapping[str, str], ...]
     categories: tuple[str, ...] = ()
     flags: Mapping[str, bool] = field(default_factory=dict)
     decided_by: tuple[str, ...] = ()  # the holding rules that produced the outcome; empty for the default
     notes: tuple[str, ...] = ()  # as in the JSON (English, or bilingual)
     notes_zh: tuple[str, ...] = ()  # the same notes in Chinese, for people (explain); not in the JSON
+    source: TraceSource | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def rules(self) -> tuple[RuleTrace, ...]:
+        """Every rule's entry, in the pack's order; made when first read (a traced result written as JSON never
+        needs them)."""
+        if self.source is None:
+            return self.untraced_rules
+        source = self.source
+        return tuple(r.traced_by(source) for r in self.untraced_rules)
+
+    def traced_by(self, source: TraceSource) -> Decision:
+        """This decision with its rules' trace from `source` (one evaluation)."""
+        return Decision(
+            self.name,
+            self.outcome,
+            self.untraced_rules,
+            self.citations,
+            self.categories,
+            self.flags,
+            self.decided_by,
+            self.notes,
+            self.notes_zh,
+            source,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _compared(self) -> tuple[Any, ...]:
+        compared = (self.name, self.outcome, self.rules, self.citations, self.categories, self.flags)
+        return (*compared, self.decided_by, self.notes, self.notes_zh)
 
     def to_json(self, trace: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"outcome": self.outcome}
         if self.name == "inclusion":
             out["categories"] = list(self.categories)
         out.update(self.flags)
-        out["rules"] = [r.to_json(trace) for r in self.rules]
+        if trace and self.source is not None:
+            out["rules"] = self.source.rules_json(self.untraced_rules)
+        else:
+            out["rules"] = [r.to_json(trace) for r in self.rules]
         out["citations"] = [dict(c) for c in self.citations]
         out["decided_by"] = list(self.decided_by)
         if self.notes:
@@ -162,7 +249,8 @@ def unique_citations(citations: Iterable[Mapping[str, str]]) -> tuple[Mapping[st
     return tuple(out)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A trace value as JSON: tuples as lists, dates as ISO text."""
     if isinstance(value, tuple):
         return list(value)
     if isinstance(value, date):

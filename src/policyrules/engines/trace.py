@@ -3,29 +3,30 @@ explanation shows why each rule held or not."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 from ..conditions import AllOf, AnyOf, CompiledPack, Cond, Context, Leaf, NotOf, OutcomeRef, RuleRef, Value
 from .hit_policy import resolve
-from .result import ConditionTrace
+from .result import ConditionTrace, RuleTrace
 
 
 class Env:
     """One evaluation as the trace sees it: the view, every rule's holding, and outcomes on demand."""
 
-    __slots__ = ("_holds", "_outcomes", "context", "pack", "view")
+    __slots__ = ("_outcomes", "context", "held", "pack", "view")
 
     def __init__(
         self,
         pack: CompiledPack,
         view: Mapping[str, Value],
-        holds: Mapping[str, bool],
+        held: Mapping[str, bool],
         context: Context | None = None,
     ) -> None:
         self.pack = pack
         self.view = view
-        self._holds = holds
+        self.held = held
         self._outcomes: dict[str, str] = {}
         self.context = context  # the facts as known and the evaluation date: for the day an atom was read on
 
@@ -37,7 +38,7 @@ class Env:
         return atom.read_date(self.context)
 
     def holds(self, rule_id: str) -> bool:
-        return self._holds[rule_id]
+        return self.held[rule_id]
 
     def outcome(self, decision: str) -> str:
         known = self._outcomes.get(decision)
@@ -79,3 +80,29 @@ def trace_condition(cond: Cond, env: Env) -> ConditionTrace:
         return ConditionTrace("outcome", False, cond.says, cond.decision, "in", cond.outcomes, None)
     outcome = env.outcome(cond.decision)
     return ConditionTrace("outcome", outcome in cond.outcomes, cond.says, cond.decision, "in", cond.outcomes, outcome)
+
+
+class EvaluationTrace:
+    """The trace of one evaluation, per rule on demand (result.TraceSource): the condition tree walked over the
+    IR, or the rule's JSON entry written by its generated function (trace_code.py), which gives the same."""
+
+    __slots__ = ("_conditions", "_json", "env")
+
+    def __init__(
+        self, env: Env, conditions: Mapping[str, Cond], json_writers: Mapping[str, Callable[..., Any]]
+    ) -> None:
+        self.env = env
+        self._conditions = conditions
+        self._json = json_writers
+
+    def condition(self, rule_id: str) -> ConditionTrace:
+        return trace_condition(self._conditions[rule_id], self.env)
+
+    def rule_json(self, rule_id: str) -> dict[str, Any]:
+        env = self.env
+        return self._json[rule_id](env.view, env.held, env.outcome, env.read_on)  # type: ignore[no-any-return]
+
+    def rules_json(self, rules: tuple[RuleTrace, ...]) -> list[dict[str, Any]]:
+        env, writers = self.env, self._json
+        view, held, outcome, read_on = env.view, env.held, env.outcome, env.read_on
+        return [writers[r.id](view, held, outcome, read_on) for r in rules]

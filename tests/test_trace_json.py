@@ -1,0 +1,57 @@
+"""The traced JSON written by the generated per-rule functions (engines/trace_code.py) is the JSON of the
+condition tree walked node by node (engines/trace.py), on generated facts for every shipped pack; and a traced
+result reads its trees on demand without changing."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+from policyrules import RuleTrace
+from strategies import Document, pack_cases, shipped_pack
+
+SAME = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def tree_json(rule: RuleTrace) -> dict[str, Any]:
+    """The rule's traced JSON as the materialised tree writes it."""
+    out = dataclasses.replace(rule, source=None).to_json(trace=True)  # the constant fields, no trace
+    assert rule.condition is not None
+    out["condition"] = rule.condition.to_json()
+    out["failed"] = [f.phrase for f in rule.failed]
+    return out
+
+
+@SAME
+@given(pack_cases())
+def test_generated_trace_json_is_the_json_of_the_walked_tree(case: tuple[str, Document, date]) -> None:
+    pack_id, facts, as_of = case
+    result = shipped_pack(pack_id).evaluate(facts, as_of=as_of, trace=True)
+    written = result.to_json(trace=True)
+    for name, decision in result.decisions.items():
+        entries = written["decisions"][name]["rules"]
+        assert entries == [tree_json(rule) for rule in decision.rules], name
+
+
+@SAME
+@given(pack_cases())
+def test_a_traced_result_is_the_same_before_and_after_its_trees_are_read(case: tuple[str, Document, date]) -> None:
+    pack_id, facts, as_of = case
+    pack = shipped_pack(pack_id)
+    first = pack.evaluate(facts, as_of=as_of, trace=True)
+    before = first.to_json(trace=True)
+    trees = [r.condition for d in first.decisions.values() for r in d.rules]
+    assert all(t is not None and t.holds == r.holds for t, r in zip(trees, _rules(first), strict=True))
+    assert [r.condition for r in _rules(first)] == trees  # read once, then the same objects
+    assert all(a is b for a, b in zip((r.condition for r in _rules(first)), trees, strict=True))
+    pack.evaluate(facts, as_of=as_of, trace=True)  # another evaluation shares nothing mutable with this one
+    assert first.to_json(trace=True) == before
+    second = pack.evaluate(facts, as_of=as_of, trace=True)
+    assert second == first
+
+
+def _rules(result: Any) -> list[RuleTrace]:
+    return [r for d in result.decisions.values() for r in d.rules]
