@@ -11,7 +11,8 @@ when the register draw has none, so that every decision is asked for), evaluated
 
 - engine: the compiled engine alone (`holding_vector`) on flat views computed beforehand;
 - untraced: `Pack.evaluate(document, as_of, trace=False)` from the document as parsed JSON (dates as text);
-- untraced + JSON: the same, then the result written as JSON text (`json.dumps(result.to_json())`);
+- untraced + JSON: the same, then the result written as JSON text (`result.json_text()`, which is
+  `json.dumps(result.to_json(), ensure_ascii=False)` with each memoised decision rendered once);
 - traced: `Pack.evaluate(..., trace=True)` with the trace materialised as JSON-able data (`to_json(trace=True)`);
 - zen: zen-engine (`pip install policyrules[bench]`) on the Chongqing inclusion decision alone, written by hand
   in benchmarks/zen_chongqing.py, end to end from the same documents; the run checks that it agrees with the
@@ -103,7 +104,7 @@ def in_process_measures(docs: list[dict[str, Any]], use_zen: bool) -> dict[str, 
 
     def untraced_json() -> None:
         for doc in docs:
-            json.dumps(pack.evaluate(doc, AS_OF, trace=False).to_json(), ensure_ascii=False)
+            pack.evaluate(doc, AS_OF, trace=False).json_text()
 
     def traced() -> None:
         for doc in docs:

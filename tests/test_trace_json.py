@@ -5,6 +5,7 @@ result reads its trees on demand without changing."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 from typing import Any
 
@@ -55,3 +56,18 @@ def test_a_traced_result_is_the_same_before_and_after_its_trees_are_read(case: t
 
 def _rules(result: Any) -> list[RuleTrace]:
     return [r for d in result.decisions.values() for r in d.rules]
+
+
+@SAME
+@given(pack_cases())
+def test_json_text_is_json_dumps_of_to_json(case: tuple[str, Document, date]) -> None:
+    """Result.json_text renders each memoised decision once and pieces the text together; it must be what
+    json.dumps writes of to_json, with and without the trace and indentation, the first time and after."""
+    pack_id, facts, as_of = case
+    pack = shipped_pack(pack_id)
+    for trace in (False, True):
+        for _ in range(2):  # the second result shares the first one's rendered decisions
+            result = pack.evaluate(facts, as_of=as_of, trace=trace)
+            for indent in (None, 2, 4):
+                expected = json.dumps(result.to_json(trace=trace), ensure_ascii=False, indent=indent)
+                assert result.json_text(trace=trace, indent=indent) == expected

@@ -159,6 +159,8 @@ class Decision:
     notes: tuple[str, ...] = ()  # as in the JSON (English, or bilingual)
     notes_zh: tuple[str, ...] = ()  # the same notes in Chinese, for people (explain); not in the JSON
     source: TraceSource | None = field(default=None, repr=False)
+    # its untraced JSON text by indent, kept by json_text.py: the decision never changes once made
+    rendered: dict[int | None, str] = field(default_factory=dict, init=False, repr=False)
 
     @functools.cached_property
     def rules(self) -> tuple[RuleTrace, ...]:
@@ -224,6 +226,13 @@ class Result:
 
     def outcomes(self) -> dict[str, str]:
         return {name: d.outcome for name, d in self.decisions.items()}
+
+    def json_text(self, trace: bool = False, indent: int | None = None) -> str:
+        """`json.dumps(self.to_json(trace), ensure_ascii=False, indent=indent)`, with the decisions' text
+        rendered once per memoised decision (json_text.py)."""
+        from .json_text import result_json_text  # the writer builds on this module
+
+        return result_json_text(self, trace, indent)
 
     def to_json(self, trace: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
