@@ -4,6 +4,7 @@ traces and warnings, whichever engine decides which rules hold."""
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +42,11 @@ class Pack:
         self._by_decision = {d: compiled.rules_of(d) for d in DECISIONS}
         self._info = {r.id: self._rule_info(r) for r in compiled.rules}
         self._memo: dict[tuple[str, tuple[bool, ...]], Decision] = {}
+        self._rule_ids = tuple(r.id for r in compiled.rules)
+        # a decision's pattern: its rules' holdings, picked from the vector of all rules' holdings
+        position = {rule_id: i for i, rule_id in enumerate(self._rule_ids)}
+        self._pattern = {d: _picker(tuple(position[r.id] for r in rules)) for d, rules in self._by_decision.items()}
+        self._date_checks: dict[date, tuple[tuple[str, str], ...]] = {}
         # without a trace a rule's entry is one of two immutable values: build them once
         self._untraced = {(r.id, held): self._rule_trace(r, held) for r in compiled.rules for held in (True, False)}
         self._conditions = {r.id: r.cond for r in compiled.rules}
@@ -147,19 +153,24 @@ class Pack:
         return self
 
     def _evaluate_own(self, model: Facts, day: date, engine: str, trace: bool) -> Result:
-        warnings = _date_warnings_of(self.definition, day)
+        warnings = self._date_checks.get(day)
+        if warnings is None:  # the same few dates again and again in a register: check each once
+            warnings = _date_warnings_of(self.definition, day)
+            if len(self._date_checks) < 4096:
+                self._date_checks[day] = warnings
         self._check_facts(model, day)
         known = as_known_on(model, day)
         view = self.compiled.view(known, day, known=True)
         chosen = self.engine(engine)
         if isinstance(chosen, CompiledEngine):
-            held = dict(zip(chosen.rule_ids, chosen.vector(view), strict=True))
+            vector = chosen.vector(view)
         else:
             holding = chosen.holding(view)
-            held = {r.id: r.id in holding for r in self.compiled.rules}
-        decisions = {d: self._decision(d, held) for d in present_decisions(known)}
+            vector = tuple(rule_id in holding for rule_id in self._rule_ids)
+        decisions = {d: self._decision(d, vector) for d in present_decisions(known)}
         traced = trace and isinstance(chosen, CompiledEngine)
         if traced:
+            held = dict(zip(self._rule_ids, vector, strict=True))
             env = Env(self.compiled, view, held, Context(known, day, self.compiled.grade_codes))
             source = EvaluationTrace(env, self._conditions, self._trace_json)
             decisions = {name: d.traced_by(source) for name, d in decisions.items()}
@@ -205,13 +216,14 @@ class Pack:
         if problems:
             raise FactsError(problems)
 
-    def _decision(self, name: str, held: Mapping[str, bool]) -> Decision:
-        """The decision from which of its rules hold. Without its trace the decision depends only on that
-        pattern, so it is memoised (a register has few distinct patterns per decision); a traced evaluation
-        adds the trace to the memoised decision."""
-        key = (name, tuple(held[r.id] for r in self._by_decision[name]))
+    def _decision(self, name: str, vector: tuple[bool, ...]) -> Decision:
+        """The decision from which of its rules hold (`vector`: every rule's holding, in the pack's order).
+        Without its trace the decision depends only on its rules' pattern, so it is memoised (a register has
+        few distinct patterns per decision); a traced evaluation adds the trace to the memoised decision."""
+        key = (name, self._pattern[name](vector))
         cached = self._memo.get(key)
         if cached is None:
+            held = dict(zip(self._rule_ids, vector, strict=True))
             cached = self._build_decision(name, held.__getitem__)
             if len(self._memo) < 65536:
                 self._memo[key] = cached
@@ -269,6 +281,13 @@ class Pack:
 def _date_warnings_of(definition: PackDefinition, day: date) -> tuple[tuple[str, str], ...]:
     """(English, Chinese) of every date warning of the pack and the packs it extends, each once."""
     return tuple(dict.fromkeys(w for d in definition.chain() for w in _date_warnings(d, day)))
+
+
+def _picker(positions: tuple[int, ...]) -> Callable[[tuple[bool, ...]], tuple[bool, ...]]:
+    """The items at `positions` of a tuple, as a tuple (itemgetter gives a bare item for one position)."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    return lambda vector: tuple(vector[i] for i in positions)
 
 
 def _date_warnings(definition: PackDefinition, day: date) -> list[tuple[str, str]]:
