@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pickle
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from policyrules import RuleTrace
@@ -71,3 +73,20 @@ def test_json_text_is_json_dumps_of_to_json(case: tuple[str, Document, date]) ->
             for indent in (None, 2, 4):
                 expected = json.dumps(result.to_json(trace=trace), ensure_ascii=False, indent=indent)
                 assert result.json_text(trace=trace, indent=indent) == expected
+
+
+def test_the_packs_constants_in_a_results_json_are_shared_and_read_only() -> None:
+    """Citations (with their clause texts) are per-pack constants: every result's JSON holds the same objects,
+    which therefore refuse changes; a copy is an ordinary dict."""
+    pack = shipped_pack("chongqing")
+    facts = {"enterprise": {"name": "示例", "uscc": "91500000MA5U7AAA4T", "traits": {"epidemic_essential": True}}}
+    first, second = (pack.evaluate(facts, as_of=date(2022, 3, 1)).to_json(trace=True) for _ in range(2))
+    a, b = (r["decisions"]["inclusion"]["citations"][0] for r in (first, second))
+    assert a is b and a["clause"] == "三、（二）"
+    rule_a, rule_b = (r["decisions"]["inclusion"]["rules"][0] for r in (first, second))
+    assert rule_a is not rule_b and rule_a["citations"][0] is rule_b["citations"][0]
+    with pytest.raises(TypeError, match="shared by every result"):
+        a["text"] = "changed"
+    copied = dict(a)
+    copied["text"] = "changed"
+    assert a["text"] != "changed" and pickle.loads(pickle.dumps(a)) == a

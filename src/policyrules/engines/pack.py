@@ -20,7 +20,7 @@ from . import supersession
 from .compiled import CompiledEngine
 from .hit_policy import present_decisions, resolve
 from .protocol import ENGINES, Engine
-from .result import Decision, Result, RuleTrace, unique_citations
+from .result import Decision, Result, RuleTrace, shared, unique_citations
 from .trace import Env, EvaluationTrace
 from .trace_code import RuleJson, compile_trace_json
 
@@ -78,16 +78,16 @@ class Pack:
             title_en=spec.title_en,
             yields=spec.yields,
             category=spec.category,
-            sets=MappingProxyType(dict(spec.sets)),
+            sets=shared(dict(spec.sets)),
             citations=self._info[rule.id].citations,
-            interpretation=tuple(MappingProxyType(i.model_dump(exclude_none=True)) for i in spec.interpretation),
+            interpretation=tuple(shared(i.model_dump(exclude_none=True)) for i in spec.interpretation),
         )
 
     def _rule_info(self, rule: CompiledRule) -> _RuleInfo:
         docs = [self.definition.document_of(c) for c in rule.rule.cites]
         drafts = tuple(dict.fromkeys(d.title for d in docs if d.status is DocumentStatus.draft))
-        # read-only: the same citation objects appear in every result that cites the rule
-        return _RuleInfo(tuple(MappingProxyType(c.citation()) for c in rule.rule.cites), drafts)
+        # read-only: the same citation objects appear in every result (and its JSON) that cites the rule
+        return _RuleInfo(tuple(shared(c.citation()) for c in rule.rule.cites), drafts)
 
     @property
     def definition(self) -> PackDefinition:

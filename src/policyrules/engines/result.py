@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NoReturn, Protocol
 
 NodeKind = Literal["fact", "all", "any", "not", "rule", "outcome"]
 
@@ -59,6 +59,30 @@ class ConditionTrace:
         if self.children:
             out["children"] = [c.to_json() for c in self.children]
         return out
+
+
+class SharedDict(dict[str, Any]):
+    """A per-pack constant (a citation with its clause text, an interpretation, a rule's flags) as JSON data:
+    every result's JSON holds the same object instead of a copy, so it is read-only — one result's data cannot
+    change another's. `dict(value)` (or copy.deepcopy, or pickling) gives an ordinary dict."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("this JSON value is shared by every result of the pack; change a copy: dict(value)")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+
+def shared(mapping: Mapping[str, Any]) -> SharedDict:
+    """A per-pack constant mapping, to be shared by every result."""
+    return mapping if isinstance(mapping, SharedDict) else SharedDict(mapping)
+
+
+def _json_of(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """A mapping as JSON data: a shared constant as it is, anything else copied."""
+    return mapping if isinstance(mapping, SharedDict) else dict(mapping)
 
 
 class TraceSource(Protocol):
@@ -133,9 +157,9 @@ class RuleTrace:
             title=self.title,
             yields=self.yields,
             category=self.category,
-            sets=dict(self.sets),
-            citations=[dict(c) for c in self.citations],
-            interpretation=[dict(i) for i in self.interpretation],
+            sets=_json_of(self.sets),
+            citations=[_json_of(c) for c in self.citations],
+            interpretation=[_json_of(i) for i in self.interpretation],
         )
         if self.condition is not None:
             out["condition"] = self.condition.to_json()
@@ -206,7 +230,7 @@ class Decision:
             out["rules"] = self.source.rules_json(self.untraced_rules)
         else:
             out["rules"] = [r.to_json(trace) for r in self.rules]
-        out["citations"] = [dict(c) for c in self.citations]
+        out["citations"] = [_json_of(c) for c in self.citations]
         out["decided_by"] = list(self.decided_by)
         if self.notes:
             out["notes"] = list(self.notes)

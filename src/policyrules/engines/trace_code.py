@@ -3,9 +3,9 @@
 building the ConditionTrace tree first.
 
 Each function computes every node's holding bottom-up in locals (the same tests as Leaf.test, written by the
-compiled engine's generator), then returns one dict literal: the rule's constant fields (titles, citations,
-interpretation, clause texts: module-level constants, shared by every result, in fresh containers) and the
-condition tree with its values. The phrases of the failed nodes are constants too: which of them a failed rule
+compiled engine's generator), then returns one dict literal: the rule's constant fields (titles; its citations,
+interpretation and flags as the pack's read-only SharedDict objects, shared by every result) and the condition
+tree with its values. The phrases of the failed nodes are constants too: which of them a failed rule
 lists depends only on the nodes' holdings. The test suite checks that the output equals
 `RuleTrace.condition.to_json()` (the tree walked by trace.py) on generated facts for every shipped pack.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 from ..conditions import AllOf, AnyOf, CompiledPack, Cond, Leaf, NotOf, OutcomeRef, RuleRef
 from .compiled import ExpressionWriter
-from .result import ConditionTrace, RuleTrace, jsonable
+from .result import ConditionTrace, RuleTrace, SharedDict, jsonable
 
 # view values of these atom kinds are JSON scalars already (bool, int, str or None)
 SCALAR_KINDS = frozenset({"bool", "enum", "text", "grade", "int"})
@@ -54,6 +54,7 @@ class _TraceWriter:
         self.atoms = pack.atoms
         self.values: dict[str, Any] = {}  # name -> constant too large or too shared to repeat in the source
         self._names: dict[str, str] = {}
+        self._shared: dict[int, str] = {}
         self._body: list[str] = []
         self._count = 0
 
@@ -65,6 +66,13 @@ class _TraceWriter:
             self.values[name] = value
         return name
 
+    def shared(self, value: SharedDict) -> str:
+        name = self._shared.get(id(value))
+        if name is None:
+            name = self._shared[id(value)] = f"S{len(self._shared)}"
+            self.values[name] = value
+        return name
+
     def literal(self, value: Any) -> str:
         """Python source for a JSON value: a fresh container on every call, texts by constant name."""
         if isinstance(value, str):
@@ -73,6 +81,8 @@ class _TraceWriter:
             return repr(value)
         if isinstance(value, list | tuple):
             return "[" + ", ".join(self.literal(v) for v in value) + "]"
+        if isinstance(value, SharedDict):  # a per-pack constant: every result holds the same object
+            return self.shared(value)
         if isinstance(value, Mapping):
             return "{" + ", ".join(f"{k!r}: {self.literal(v)}" for k, v in value.items()) + "}"
         raise TypeError(f"not a JSON constant: {value!r}")
