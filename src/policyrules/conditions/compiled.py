@@ -12,6 +12,7 @@ from ..facts import Facts, as_known_on
 from ..packs import DECISIONS, PackDefinition, Rule
 from .ir import AllOf, AnyOf, Cond, Leaf, NotOf, RuleRef
 from .view import Atom, Context, Value
+from .view_code import ViewFunction, compile_view
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,12 @@ class CompiledPack:
     def view(self, facts: Facts, as_of: date, known: bool = False) -> dict[str, Value]:
         """The flat, typed view of the facts on `as_of`: every atom the pack reads, by key. Pass known=True
         when `facts` are already as_known_on(as_of)."""
-        ctx = Context(facts if known else as_known_on(facts, as_of), as_of, self.grade_codes)
-        return {key: atom.read(ctx) for key, atom in self.atoms.items()}
+        return self._view(Context(facts if known else as_known_on(facts, as_of), as_of, self.grade_codes))
+
+    @functools.cached_property
+    def _view(self) -> ViewFunction:
+        """The view as one generated function (view_code.py), compiled when the pack first evaluates."""
+        return compile_view(self.atoms, self.definition.id)
 
     def inline(self, cond: Cond) -> Cond:
         """`cond` with every rule and outcome reference replaced by the condition it stands for."""
