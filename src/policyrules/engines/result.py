@@ -196,19 +196,14 @@ class Decision:
         return tuple(r.traced_by(source) for r in self.untraced_rules)
 
     def traced_by(self, source: TraceSource) -> Decision:
-        """This decision with its rules' trace from `source` (one evaluation)."""
-        return Decision(
-            self.name,
-            self.outcome,
-            self.untraced_rules,
-            self.citations,
-            self.categories,
-            self.flags,
-            self.decided_by,
-            self.notes,
-            self.notes_zh,
-            source,
-        )
+        """This decision with its rules' trace from `source` (one evaluation). Copies the fields directly, as
+        RuleTrace.traced_by does: the dataclass constructor costs four times as much, per decision and result."""
+        state = {name: value for name, value in self.__dict__.items() if name not in ("rules", "rendered")}
+        state["source"] = source
+        state["rendered"] = {}
+        copy = object.__new__(Decision)
+        object.__setattr__(copy, "__dict__", state)
+        return copy
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):
