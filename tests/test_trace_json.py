@@ -4,6 +4,7 @@ result reads its trees on demand without changing."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import pickle
@@ -76,17 +77,24 @@ def test_json_text_is_json_dumps_of_to_json(case: tuple[str, Document, date]) ->
 
 
 def test_the_packs_constants_in_a_results_json_are_shared_and_read_only() -> None:
-    """Citations (with their clause texts) are per-pack constants: every result's JSON holds the same objects,
-    which therefore refuse changes; a copy is an ordinary dict."""
+    """Citations (with their clause texts) are per-pack constants, and a rule's traced entry depends only on what
+    the rule reads: every result's JSON holds the same objects, which therefore refuse changes; a copy is an
+    ordinary dict or list."""
     pack = shipped_pack("chongqing")
     facts = {"enterprise": {"name": "示例", "uscc": "91500000MA5U7AAA4T", "traits": {"epidemic_essential": True}}}
     first, second = (pack.evaluate(facts, as_of=date(2022, 3, 1)).to_json(trace=True) for _ in range(2))
     a, b = (r["decisions"]["inclusion"]["citations"][0] for r in (first, second))
     assert a is b and a["clause"] == "三、（二）"
     rule_a, rule_b = (r["decisions"]["inclusion"]["rules"][0] for r in (first, second))
-    assert rule_a is not rule_b and rule_a["citations"][0] is rule_b["citations"][0]
+    untraced = pack.evaluate(facts, as_of=date(2022, 3, 1), trace=False).decisions["inclusion"].rules[0]
+    assert rule_a is rule_b and rule_a["citations"][0] is untraced.citations[0]
     with pytest.raises(TypeError, match="shared by every result"):
         a["text"] = "changed"
+    with pytest.raises(TypeError, match="shared by every result"):
+        rule_a["condition"]["children"].append({})
+    with pytest.raises(TypeError, match="shared by every result"):
+        rule_a["failed"] += ["changed"]
+    assert type(copy.deepcopy(rule_a)["condition"]["children"]) is list
     copied = dict(a)
     copied["text"] = "changed"
     assert a["text"] != "changed" and pickle.loads(pickle.dumps(a)) == a

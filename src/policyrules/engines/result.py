@@ -75,6 +75,30 @@ class SharedDict(dict[str, Any]):
         return (dict, (dict(self),))
 
 
+class SharedList(list[Any]):
+    """A JSON list shared by every result that writes it (a memoised trace entry's): read-only, as SharedDict."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("this JSON value is shared by every result of the pack; change a copy: list(value)")
+
+    __setitem__ = __delitem__ = append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+    __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (list(self),))
+
+
+def frozen_json(value: Any) -> Any:
+    """JSON data made read-only all the way down (SharedDict, SharedList), to be shared by results."""
+    if isinstance(value, SharedDict | SharedList):
+        return value
+    if isinstance(value, dict):
+        return SharedDict({k: frozen_json(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return SharedList(frozen_json(v) for v in value)
+    return value
+
+
 def shared(mapping: Mapping[str, Any]) -> SharedDict:
     """A per-pack constant mapping, to be shared by every result."""
     return mapping if isinstance(mapping, SharedDict) else SharedDict(mapping)

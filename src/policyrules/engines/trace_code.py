@@ -17,10 +17,11 @@ from typing import Any
 
 from ..conditions import AllOf, AnyOf, CompiledPack, Cond, Leaf, NotOf, OutcomeRef, RuleRef
 from .compiled import ExpressionWriter
-from .result import ConditionTrace, RuleTrace, SharedDict, jsonable
+from .result import ConditionTrace, RuleTrace, SharedDict, frozen_json, jsonable
 
 # view values of these atom kinds are JSON scalars already (bool, int, str or None)
 SCALAR_KINDS = frozenset({"bool", "enum", "text", "grade", "int"})
+MEMO_LIMIT = 4096  # entries kept per rule: the distinct inputs of a rule are few in a register
 
 # (view, holdings by rule id, outcome of a decision) -> the rule's traced JSON entry
 # (view, holdings by rule id, outcome of a decision, the day an atom is read on) -> the rule's traced JSON entry
@@ -31,7 +32,7 @@ def compile_trace_json(pack: CompiledPack, entries: Mapping[tuple[str, bool], Ru
     """Per rule id, the function writing its traced JSON entry; `entries` are the untraced entries of every
     (rule id, holds), whose fields the functions write as constants."""
     source, constants = generate_trace_source(pack, entries)
-    namespace: dict[str, Any] = {"J": jsonable, **constants}
+    namespace: dict[str, Any] = {"J": jsonable, "FREEZE": frozen_json, **constants}
     exec(compile(source, f"<policyrules trace {pack.definition.id}>", "exec"), namespace)
     return {r.id: namespace[f"rule_{i}"] for i, r in enumerate(pack.rules)}
 
@@ -56,6 +57,9 @@ class _TraceWriter:
         self._names: dict[str, str] = {}
         self._shared: dict[int, str] = {}
         self._body: list[str] = []
+        self._loads: list[str] = []
+        self._inputs: list[str] = []
+        self._hashable = True
         self._count = 0
 
     def constant(self, value: str) -> str:
@@ -88,22 +92,46 @@ class _TraceWriter:
         raise TypeError(f"not a JSON constant: {value!r}")
 
     def rule_function(self, name: str, cond: Cond, held: RuleTrace, not_held: RuleTrace) -> list[str]:
-        self._body, self._count = [], 0
+        """The rule's writer. What it writes depends only on what it reads (the atoms' values, the holdings
+        and outcomes it refers to, whether the rule holds), so the entry is memoised on those, read-only."""
+        self._body, self._loads, self._inputs, self._count, self._hashable = [], [], [], 0, True
         skeleton = ConditionTraceSkeleton.of(cond)
         condition = self.node(cond, skeleton)[1]
         failures = self.failures(cond, skeleton)
-        return [
-            f"def {name}(v, h, o, d):",
+        write = [
             *self._body,
-            f"    if h[{held.id!r}]:",
-            f"        return {self.entry(held, condition, '[]')}",
-            f"    return {self.entry(not_held, condition, failures)}",
+            "    if own:",
+            f"        entry = {self.entry(held, condition, '[]')}",
+            "    else:",
+            f"        entry = {self.entry(not_held, condition, failures)}",
+        ]
+        head = [f"def {name}(v, h, o, d):", f"    own = h[{held.id!r}]", *self._loads]
+        if not self._hashable:  # a value that cannot be a key: written afresh each time
+            return [*head, *write, "    return entry"]
+        memo = f"M_{name}"
+        self.values[memo] = {}
+        return [
+            *head,
+            f"    key = (own, {''.join(f'{i}, ' for i in self._inputs)})",
+            f"    entry = {memo}.get(key)",
+            "    if entry is not None:",
+            "        return entry",
+            *write,
+            "    entry = FREEZE(entry)",
+            f"    if len({memo}) < {MEMO_LIMIT}:",
+            f"        {memo}[key] = entry",
+            "    return entry",
         ]
 
     def entry(self, rule: RuleTrace, condition: str, failed: str) -> str:
         """The rule's JSON entry: its constant fields as the untraced entry writes them, then the trace."""
         fixed = ", ".join(f"{k!r}: {self.literal(v)}" for k, v in rule.to_json(trace=True).items())
         return f"{{{fixed}, 'condition': {condition}, 'failed': {failed}}}"
+
+    def _load(self, name: str, expression: str) -> None:
+        """A value the entry depends on: read before the memo is looked up, and part of its key."""
+        self._loads.append(f"    {name} = {expression}")
+        self._inputs.append(name)
 
     def _local(self) -> str:
         self._count += 1
@@ -115,15 +143,16 @@ class _TraceWriter:
         holds = self._local()
         if isinstance(cond, Leaf):
             value = self._local()
-            self._body.append(f"    {value} = v[{cond.atom.key!r}]")
+            self._load(value, f"v[{cond.atom.key!r}]")
             self._body.append(f"    {holds} = {self.expressions.leaf(cond, value)}")
             shown = value if cond.atom.kind in SCALAR_KINDS else f"J({value})"
+            self._hashable = self._hashable and cond.atom.kind in SCALAR_KINDS
             operand = self.literal(jsonable(cond.operand))
             fields = f"'subject': {cond.atom.key!r}, 'op': {cond.op!r}, 'operand': {operand}, 'value': {shown}"
             on = self.atoms[cond.atom.key].on
             if on is not None:  # read on another day than the evaluation date: that day, and what it is
                 day = self._local()
-                self._body.append(f"    {day} = d({cond.atom.key!r})")
+                self._load(day, f"d({cond.atom.key!r})")
                 fields += f", 'on': {on!r}, 'read_on': J({day})"
             return holds, f"{{'kind': 'fact', 'holds': {holds}{says}, {fields}}}"
         if isinstance(cond, AllOf | AnyOf):
@@ -137,16 +166,16 @@ class _TraceWriter:
             self._body.append(f"    {holds} = not {kid[0]}")
             return holds, f"{{'kind': 'not', 'holds': {holds}{says}, 'children': [{kid[1]}]}}"
         if isinstance(cond, RuleRef):
-            self._body.append(f"    {holds} = h[{cond.rule_id!r}]")
+            self._load(holds, f"h[{cond.rule_id!r}]")
             fields = f"'subject': {cond.rule_id!r}, 'op': 'holds', 'operand': True, 'value': {holds}"
             return holds, f"{{'kind': 'rule', 'holds': {holds}{says}, {fields}}}"
         assert isinstance(cond, OutcomeRef)
         value = self._local()
         if cond.presence is None:
-            self._body.append(f"    {value} = o({cond.decision!r})")
+            self._load(value, f"o({cond.decision!r})")
         else:
             present = self.expressions.leaf(cond.presence, f"v[{cond.presence.atom.key!r}]")
-            self._body.append(f"    {value} = o({cond.decision!r}) if {present} else None")
+            self._load(value, f"o({cond.decision!r}) if {present} else None")
         self._body.append(f"    {holds} = {value} in {self.expressions.constant(frozenset(cond.outcomes))}")
         operand = self.literal(list(cond.outcomes))
         fields = f"'subject': {cond.decision!r}, 'op': 'in', 'operand': {operand}, 'value': {value}"
