@@ -11,6 +11,7 @@ from ..errors import FactsError
 from .common import EXIT_OK, Handler, as_of, print_json
 from .explaining import Input, add_explain_options, load_input, render
 from .records import add_record_option, record_evaluation
+from .terminal import can_encode
 
 
 def register(sub: Any) -> dict[str, Handler]:
@@ -61,7 +62,11 @@ def evaluate(args: argparse.Namespace) -> tuple[Input, Result, dict[str, Any]]:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     _, result, _raw = evaluate(args)
     if args.format == "json":
-        print(result.json_text(trace=args.trace, indent=2))
+        text = result.json_text(trace=args.trace, indent=2)  # each memoised decision's text rendered once
+        if can_encode(sys.stdout, text):
+            print(text)
+        else:  # a terminal that cannot write the Chinese: \u escapes, as print_json writes them
+            print_json(result.to_json(trace=args.trace))
     else:
         for name, decision in result.decisions.items():
             flags = "".join(f" {f}" for f, v in decision.flags.items() if v)
