@@ -18,6 +18,11 @@ from typing import Any
 
 ON_OR_BEFORE = "d(#.date) <= $.today"  # as known on the evaluation date
 IN_YEAR = f"d(#.date) >= $.year_ago and {ON_OR_BEFORE}"
+# 近 1年内已经进行过现场执法检查 is an entry test (read_on: entry): the year before the listing date while the
+# enterprise is on the list (listed, not removed, within the three-year validity of 三、（四）), else the year
+# before the evaluation date
+IN_ENTRY_YEAR = "d(#.date) >= $.entry_year_ago and d(#.date) <= $.entry"
+OBJECTORS = "['department', 'industry_association', 'social_organisation', '相关部门', '行业协会', '社会组织']"
 TRAIT = "enterprise.traits.{} == true"
 MONITOR = "enterprise.monitoring.{} == true"
 SEVERE_KINDS = (
@@ -29,14 +34,27 @@ ATOMS: tuple[tuple[str, str], ...] = (
     ("today", "d(as_of)"),
     ("year_ago", "d(as_of).sub(12, 'M')"),
     ("violations", "enterprise.violations ?? []"),
-    ("onsite_year", f"len(filter(enterprise.inspections ?? [], #.on_site != false and {IN_YEAR}))"),
+    ("listing", "enterprise.listing"),
+    (
+        "on_list",
+        "$.listing != null and d($.listing.listed_on) <= $.today"
+        " and ($.listing.removed_on == null or d($.listing.removed_on) > $.today)"
+        " and $.today < d($.listing.listed_on).add(36, 'M')",
+    ),
+    ("entry", "$.on_list ? d($.listing.listed_on) : $.today"),
+    ("entry_year_ago", "$.entry.sub(12, 'M')"),
+    ("onsite_year", f"len(filter(enterprise.inspections ?? [], #.on_site != false and {IN_ENTRY_YEAR}))"),
     ("violations_year", f"len(filter($.violations, {IN_YEAR}))"),
     ("serious_year", f"len(filter($.violations, #.serious == true and {IN_YEAR}))"),
     (
         "severe_ever",
         f"len(filter($.violations, (#.kind in {SEVERE_KINDS} or #.serious == true) and {ON_OR_BEFORE}))",
     ),
-    ("upheld_objections", "len(filter(enterprise.objections ?? [], #.upheld == true))"),
+    (
+        "upheld_objections",
+        "len(filter(enterprise.objections ?? [], #.upheld == true and #.reasoned != false"
+        f" and (#.objector == null or #.objector in {OBJECTORS})))",
+    ),
     ("grade_good", "enterprise.credit_rating in ['trustworthy', 'good', '环保诚信', '环保良好']"),
     ("grade_trustworthy", "enterprise.credit_rating in ['trustworthy', '环保诚信']"),
     ("monitored", f"{MONITOR.format('installed')} and {MONITOR.format('stable')} and {MONITOR.format('networked')}"),

@@ -23,7 +23,6 @@ from .result import ConditionTrace, RuleTrace, SharedDict, frozen_json, jsonable
 SCALAR_KINDS = frozenset({"bool", "enum", "text", "grade", "int"})
 MEMO_LIMIT = 4096  # entries kept per rule: the distinct inputs of a rule are few in a register
 
-# (view, holdings by rule id, outcome of a decision) -> the rule's traced JSON entry
 # (view, holdings by rule id, outcome of a decision, the day an atom is read on) -> the rule's traced JSON entry
 RuleJson = Callable[[Mapping[str, Any], Mapping[str, bool], Callable[[str], str], Callable[[str], Any]], dict[str, Any]]
 
