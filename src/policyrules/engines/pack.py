@@ -7,14 +7,14 @@ import functools
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
 from ..conditions import CompiledPack, CompiledRule, Context, as_known_on
 from ..conditions import compile_pack as _compile
 from ..errors import EvaluationError, FactsError, Problem, did_you_mean
-from ..facts import Facts, parse_facts
+from ..facts import Facts, ValueProblem, parse_date, parse_facts
 from ..packs import DECISIONS, DocumentStatus, PackDefinition, load_definition, packs_for
 from . import supersession
 from .compiled import CompiledEngine
@@ -118,7 +118,7 @@ class Pack:
     def evaluate(
         self,
         facts: Facts | Mapping[str, Any],
-        as_of: date | None = None,
+        as_of: date | str | None = None,
         engine: str = "compiled",
         trace: bool = True,
         supersede: bool = True,
@@ -126,9 +126,10 @@ class Pack:
         """Every decision the facts ask for, with citations. With the compiled engine and trace=True (the
         default) every rule also carries its condition trace; trace=False is the fast path for registers.
         supersede=False answers by this pack's own rules even where a superseding pack prevails (the diff
-        compares packs that way); the warning still says so."""
+        compares packs that way); the warning still says so.
+        `as_of` is read like a fact's date (facts.values.parse_date: a date, or "2022-03-01", …); None is today."""
         model = parse_facts(facts)
-        day = as_of or date.today()
+        day = evaluation_date(as_of)
         if not (supersede and self.superseding is not None and supersession.in_effect(self.definition, day)):
             return self._evaluate_own(model, day, engine, trace)
         own = self.rules_on(day)._evaluate_own(model, day, engine, trace)
@@ -342,6 +343,18 @@ def _date_warnings(definition: PackDefinition, day: date) -> list[tuple[str, str
             )
         )
     return warnings
+
+
+def evaluation_date(as_of: object) -> date:
+    """The evaluation date as given (any form a fact's date may take), today for None, else EvaluationError."""
+    if as_of is None:
+        return date.today()
+    if isinstance(as_of, date) and not isinstance(as_of, datetime):
+        return as_of
+    try:
+        return parse_date(as_of)
+    except ValueProblem as exc:
+        raise EvaluationError([Problem("as_of", f"{exc} (found {as_of!r})")]) from None
 
 
 def compile_pack(definition: PackDefinition) -> Pack:

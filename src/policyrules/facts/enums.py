@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, TypeVar
 
 from pydantic import BeforeValidator
@@ -18,13 +20,21 @@ class LabeledEnum(StrEnum):
         return ENUM_LABELS[cls.__name__]
 
     @classmethod
+    def aliases(cls) -> dict[str, tuple[str, ...]]:
+        """Code -> every Chinese label it answers to: the label, then the other wordings the documents and the
+        contract use (e.g. 本执法机构负责同志 beside 本级执法机构负责同志)."""
+        extra = ENUM_ALIASES.get(cls.__name__, {})
+        return {code: (label, *extra.get(code, ())) for code, label in cls.labels().items()}
+
+    @classmethod
     def parse(cls, value: object) -> object:
+        """The member for a code or any of its labels (quotes and spaces ignored); anything else unchanged, for
+        pydantic to report with the allowed codes."""
         if isinstance(value, cls) or not isinstance(value, str):
             return value
-        for code, label in cls.labels().items():
-            if value in (code, label):
-                return cls(code)
-        return value  # pydantic reports it, with the allowed codes
+        if value in cls.__members__:
+            return cls(value)
+        return _label_index(cls).get(_normal(value), value)
 
 
 class ViolationKind(LabeledEnum):
@@ -107,6 +117,28 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
     },
     "Harm": {"none": "未造成危害后果", "minor": "危害后果轻微", "serious": "危害后果严重"},
 }
+
+
+# Other wordings of a label that the documents, the contract or the docs use; accepted on input like the label.
+ENUM_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "Grounds": {
+        "complaint": ("群众投诉、举报", "群众举报投诉", "信访"),
+        "monitoring_anomaly": ("在线监测数据异常或超标等非现场检查发现的问题线索",),
+        "random_draw": ("“双随机”抽中",),
+    },
+    "Approval": {"enforcement_head": ("本执法机构负责同志",)},
+}
+
+_QUOTES_AND_SPACES = re.compile(r"[\s“”\"'‘’「」『』]")
+
+
+def _normal(text: str) -> str:
+    return _QUOTES_AND_SPACES.sub("", text)
+
+
+@cache
+def _label_index(enum: type[LabeledEnum]) -> dict[str, LabeledEnum]:
+    return {_normal(label): enum(code) for code, labels in enum.aliases().items() for label in labels}
 
 
 E = TypeVar("E", bound=LabeledEnum)

@@ -9,13 +9,10 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import Problem
-from ..facts import uscc_problem
+from ..facts import ValueProblem, bool_value, parse_date, uscc_problem
 from .columns import Column
 from .formats import MAX_CELL_CHARS
 from .xlsx import BadCell
-
-TRUE_WORDS = frozenset({"true", "1", "是", "yes", "y", "t", "√", "✓", "有"})
-FALSE_WORDS = frozenset({"false", "0", "否", "no", "n", "f", "×", "✗", "无"})
 
 # bytes a CSV chunk could not decode, kept as U+DC80-U+DCFF by the 'surrogateescape' handler
 _UNDECODED = re.compile("[\udc80-\udcff]")
@@ -51,13 +48,17 @@ def read_date(value: object) -> object:
     readers give as a datetime), 20210930 as a number or text, 2021-9-30, 2021/9/30, 2021.9.30, 2021年9月30日.
     A calendar-impossible date raises CellError; text that is no date at all is passed on for the model to
     report. Any other number is refused: without a date format it is not an Excel date (44469 could be
-    anything), and reading it as one would make a wrong fact out of a typing slip."""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
+    anything), and reading it as one would make a wrong fact out of a typing slip.
+    What it accepts is what the fact model accepts at every door (facts.values.parse_date); this only words the
+    refusals for a register cell."""
     if isinstance(value, bool):
         return value
+    try:
+        return parse_date(value.strip() if isinstance(value, str) else value).isoformat()
+    except ValueProblem:
+        pass
+    if isinstance(value, date):
+        return value  # a date and time of day: the model refuses it, with its path
     number = isinstance(value, int | float)
     text = _text(value)
     match = _DATE_RE.match(text) or _COMPACT_DATE.match(text)
@@ -117,17 +118,8 @@ def cell_value(kind: str, value: object) -> object:
     """A cell as the fact model wants it. Raises ValueError (a CellError, in both languages) for a cell that
     cannot be read. A value this cannot read otherwise is passed on unchanged, so validation reports it with
     its path."""
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int | float) and value in (0, 1):
-            return bool(value)
-        word = _text(value).lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        return word
+    if kind == "bool":  # read by the fact model's own parser (facts.values), as at every other door
+        return bool_value(value.strip() if isinstance(value, str) else value)
     if kind == "date":
         return read_date(value)
     if kind in ("events", "group", "optional_group"):
@@ -184,13 +176,7 @@ def _str_reader(kind: str, path: tuple[str, ...]) -> Callable[[str], object]:
     if path == ("enterprise", "uscc"):
         return read_uscc
     if kind == "bool":
-        words = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
-
-        def read_bool(text: str) -> object:
-            word = text.strip().lower()
-            return words.get(word, word)
-
-        return read_bool
+        return bool_value
     if kind == "date":
 
         def read_iso_date(text: str) -> object:

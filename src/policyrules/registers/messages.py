@@ -27,6 +27,7 @@ def _found(m: re.Match[str]) -> str:
 
 
 _FOUND = r"(?: \(found (?P<found>.*)\))?$"
+_CALENDAR = r"^(?:expected a date .*?; this is )?not a day of the calendar "  # facts.values.parse_date
 
 # rows that cannot be read at all, and outputs that would destroy a file (lines.py, xlsx.RowCutter, safe_write)
 _SAFETY_RULES: tuple[_Rule, ...] = (
@@ -90,6 +91,32 @@ _RULES: tuple[_Rule, ...] = (
             f"不是有效的统一社会信用代码：字符 {m[1]} 不在 GB 32100-2015 的字符集中（不使用 I、O、S、V、Z）{_found(m)}"
         ),
     ),
+    # the fact model's own parser (facts.values), shared by every door
+    _rule(
+        _CALENDAR + r"\(month must be in 1\.\.12\) \(found '(.*)'\)$",
+        lambda m: f"日期 {m[1]} 不存在（月份应为 1 至 12）",
+    ),
+    _rule(
+        _CALENDAR + r"\(day is out of range for month\) \(found '(.*)'\)$",
+        lambda m: f"日期 {m[1]} 不存在（该月没有这一天）",
+    ),
+    _rule(
+        _CALENDAR + r"\(year 0 is out of range\) \(found '(.*)'\)$",
+        lambda m: f"日期 {m[1]} 不存在（没有公元 0 年）",
+    ),
+    _rule(
+        _CALENDAR + r"\((.*?)\)" + _FOUND,
+        lambda m: f"日期不存在（{m[1]}）{_found(m)}",
+    ),
+    _rule(
+        r"^expected a date .*?, not a date and time of day" + _FOUND,
+        lambda m: f"应为日期，不带时刻，如 2021-09-30{_found(m)}",
+    ),
+    _rule(
+        r"^expected a date YYYY-MM-DD .*?" + _FOUND,
+        lambda m: f"应为日期，如 2021-09-30、2021/9/30、2021年9月30日 或 20210930{_found(m)}",
+    ),
+    _rule(r"^expected true or false .*?" + _FOUND, lambda m: f"应为 是/否{_found(m)}"),
     _rule(
         r"^Input should be a valid date.*?, month value is outside expected range of 1-12 \(found '(.*)'\)$",
         lambda m: f"日期 {m[1]} 不存在（月份应为 1 至 12）",
