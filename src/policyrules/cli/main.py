@@ -10,12 +10,26 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import PolicyRulesError
-from . import authoring, batch, diff, evaluate, lint, new, packs, records, register, template, whatif
+from . import authoring, batch, diff, evaluate, lint, new, packs, records, register, schema, serve, template, whatif
 from .common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Handler, Parser, safe_streams
 from .terminal import make_safe
 
 # In the order `policyrules --help` lists them.
-COMMAND_MODULES = (packs, evaluate, whatif, new, authoring, lint, diff, batch, records, register, template)
+COMMAND_MODULES = (
+    packs,
+    evaluate,
+    whatif,
+    new,
+    authoring,
+    lint,
+    diff,
+    batch,
+    records,
+    register,
+    template,
+    schema,
+    serve,
+)
 
 
 def build_parser() -> tuple[Parser, dict[str, Handler]]:

@@ -5,6 +5,7 @@ from .documents import FactsDocument, load_facts
 from .enums import ENUM_ALIASES, ENUM_LABELS, Approval, Grounds, Harm, LabeledEnum, Objector, Organiser, ViolationKind
 from .identifiers import USCC_CHARSET, permit_problem, uscc_check_char, uscc_problem
 from .known_on import as_known_on, is_listed
+from .labels import ENUM_TITLES, FIELD_LABELS, field_label
 from .model import (
     Enterprise,
     Facts,
@@ -37,7 +38,9 @@ __all__ = [
     "DATE_FORMS",
     "ENUM_ALIASES",
     "ENUM_LABELS",
+    "ENUM_TITLES",
     "FALSE_WORDS",
+    "FIELD_LABELS",
     "TRUE_WORDS",
     "USCC_CHARSET",
     "Approval",
@@ -64,6 +67,7 @@ __all__ = [
     "as_known_on",
     "bool_value",
     "date_text",
+    "field_label",
     "innermost_model",
     "is_listed",
     "load_facts",

@@ -1,0 +1,46 @@
+"""How a service is configured: where it records decisions and the bearer token it requires. `policyrules serve`
+passes these to each worker process in the environment, since uvicorn starts workers from an import string."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import PolicyRulesError, Problem
+
+RECORD_ENV = "POLICYRULES_SERVICE_RECORD"
+TOKEN_FILE_ENV = "POLICYRULES_SERVICE_TOKEN_FILE"
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    record: Path | None = None  # the decision records database; None: decisions are not recorded
+    token: str | None = None  # the bearer token every /v1 request must carry; None: no token required
+
+    @classmethod
+    def from_files(cls, record: str | None, token_file: str | None) -> ServiceConfig:
+        return cls(Path(record) if record else None, read_token(token_file) if token_file else None)
+
+    @classmethod
+    def from_environment(cls) -> ServiceConfig:
+        return cls.from_files(os.environ.get(RECORD_ENV) or None, os.environ.get(TOKEN_FILE_ENV) or None)
+
+    def environment(self, token_file: str | None) -> dict[str, str]:
+        """The variables that give a worker process this configuration."""
+        return {RECORD_ENV: str(self.record or ""), TOKEN_FILE_ENV: token_file or ""}
+
+
+def read_token(path: str) -> str:
+    """The token: the file's text without surrounding whitespace; at least 16 characters."""
+    try:
+        token = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise PolicyRulesError([Problem("--token-file", f"cannot read the token file: {exc.strerror}", path)]) from None
+    except UnicodeDecodeError:
+        raise PolicyRulesError([Problem("--token-file", "the token file is not UTF-8 text", path)]) from None
+    if len(token) < 16 or any(c.isspace() for c in token):
+        raise PolicyRulesError(
+            [Problem("--token-file", "expected one token of at least 16 characters without spaces", path)]
+        )
+    return token
