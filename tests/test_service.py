@@ -147,8 +147,18 @@ def test_evaluate_over_http_is_the_library_result(server: Server, case: tuple[st
 
 def test_evaluate_with_trace_and_the_cli_json_are_the_same(server: Server) -> None:
     cli = subprocess.run(
-        [sys.executable, "-m", "policyrules", "evaluate", "--pack", "mee_2021", "--as-of", "2021-10-01", "--trace"]
-        + [str(EXAMPLE)],
+        [
+            sys.executable,
+            "-m",
+            "policyrules",
+            "evaluate",
+            "--pack",
+            "mee_2021",
+            "--as-of",
+            "2021-10-01",
+            "--trace",
+            str(EXAMPLE),
+        ],
         capture_output=True,
         text=True,
         encoding="utf-8",
