@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import IO, Any, NoReturn
 
 from ..errors import PolicyRulesError, Problem
+from ..facts import ValueProblem, parse_date
 from ..textsafe import printable
 from .terminal import can_encode
 
@@ -33,15 +33,11 @@ class Parser(argparse.ArgumentParser):
 
 
 def as_of(text: str) -> date:
-    """The `--as-of` argument type: a date YYYY-MM-DD."""
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text[:40]}'")
+    """The `--as-of` argument type: a date in the forms a fact's date takes (facts.values, as at every door)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError as exc:  # 2021-02-30, 2021-13-01, 0000-01-01
-        raise argparse.ArgumentTypeError(
-            f"expected a date YYYY-MM-DD: '{text}' is not a calendar date ({exc})"
-        ) from None
+        return parse_date(text)
+    except ValueProblem as exc:
+        raise argparse.ArgumentTypeError(f"{exc}, found '{text[:40]}'") from None
 
 
 def print_json(data: Any) -> None:
