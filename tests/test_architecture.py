@@ -25,7 +25,7 @@ LAYERS: dict[str, int] = {
     "analysis": 6,
     "cases": 6,
     "records": 6,
-    "schema": 6,
+    "schema": 7,
     "registers": 7,
     "service": 8,
     "cli": 9,

@@ -50,3 +50,27 @@ def test_the_wheel_carries_every_pack_and_runs_without_the_source_tree(tmp_path:
         env=env,
     )
     assert where.stdout.strip().startswith(str(unpacked)), where.stdout
+
+
+def test_the_wheel_metadata_has_one_version_the_license_and_durable_only_as_an_extra(tmp_path: Path) -> None:
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert build.returncode == 0, build.stderr
+    wheel = zipfile.ZipFile(next(tmp_path.glob("policyrules-*.whl")))
+    metadata_name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+    metadata = wheel.read(metadata_name).decode()
+    from policyrules import __version__
+
+    assert f"\nVersion: {__version__}\n" in metadata
+    assert "\nLicense-Expression: Apache-2.0\n" in metadata
+    assert any(n.endswith("LICENSE") for n in wheel.namelist())
+    requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    durable = [line for line in requires if "durable" in line and "policyrules[" not in line]
+    assert durable and all('extra == "durable"' in line for line in durable), durable
+    assert {"durable", "serve", "docs", "test"} <= {
+        line.split(": ", 1)[1] for line in metadata.splitlines() if line.startswith("Provides-Extra:")
+    }

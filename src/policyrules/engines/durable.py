@@ -72,6 +72,11 @@ def load_durable() -> ModuleType:
         import durable.engine
 
         module: ModuleType = durable.engine
+    except ModuleNotFoundError as exc:  # the optional extra is not installed
+        raise EngineUnavailable(
+            'the durable engine needs durable_rules, which is not installed: pip install "policyrules[durable]" '
+            "(a C build, Python 3.11 or 3.12); or use the compiled engine (engine='compiled', --engine compiled)"
+        ) from exc
     except Exception as exc:  # ImportError on 3.13 (PyEval_CallObject is gone), or a broken build
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
         raise EngineUnavailable(
