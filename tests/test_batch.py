@@ -275,12 +275,15 @@ def test_a_known_enterprise_gets_its_decisions_and_citations(tmp_path: Path, doc
     row = next(r for r in rows if r["uscc"] == "91500112MA5U3K8L27")  # listed_monitored_complaint.yaml
     assert row["name"] == "重庆渝北示例电子科技有限公司"
     assert row["listed_on"] == "2021-09-28"
-    inspection = row["decisions"]["inspection"]
+    decisions = row["result"]["decisions"]
+    inspection = decisions["inspection"]
     assert inspection["outcome"] == "needs_approval"
-    assert any(c.startswith("渝环规〔2021〕5号 三、（七）") for c in inspection["citations"])
-    assert row["decisions"]["penalty"]["outcome"] == "may_waive"
-    assert row["decisions"]["penalty"]["refer_to_police"] is False
-    assert row["decisions"]["listing"]["outcome"] == "keep"
+    assert any(
+        c["doc"] == "渝环规〔2021〕5号" and c["clause"].startswith("三、（七）") for c in inspection["citations"]
+    )
+    assert decisions["penalty"]["outcome"] == "may_waive"
+    assert decisions["penalty"]["refer_to_police"] is False
+    assert decisions["listing"]["outcome"] == "keep"
 
 
 def test_the_same_register_as_xlsx_csv_and_jsonl_gives_the_same_decisions(

@@ -239,3 +239,31 @@ def test_as_of_as_a_datetime_is_its_day_at_midnight_and_refused_with_a_time() ->
     assert midnight.as_of == date(2022, 3, 1)
     with pytest.raises(EvaluationError, match="not a date and time of day"):
         pack.evaluate(BASE, as_of=datetime(2022, 3, 1, 8, 30))
+
+
+def test_one_json_shape_for_a_result_everywhere(
+    service: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The API's Result.to_json(), `policyrules evaluate`, a batch JSON line's `result` and the service's answer
+    (alone and in a batch line) are the same JSON for the same enterprise."""
+    docs = [with_value(path, value) for path, value, canonical in TABLE if canonical is not REFUSED][::4]
+    expected = [load_pack(PACK).evaluate(d, as_of=AS_OF, trace=False).to_json() for d in docs]
+    register = tmp_path / "register.jsonl"
+    register.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs) + "\n", encoding="utf-8")
+    assert (
+        main(["batch", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(register), "-o", str(tmp_path / "o.jsonl")])
+        == 0
+    )
+    batch = [json.loads(line)["result"] for line in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert batch == expected
+    requests = [{"pack": PACK, "as_of": AS_OF.isoformat(), "facts": d} for d in docs]
+    served = [httpx.post(f"{service}/v1/evaluate", json=r, timeout=60).json() for r in requests]
+    assert served == expected
+    body = "\n".join(json.dumps(r, ensure_ascii=False) for r in requests).encode()
+    lines = httpx.post(f"{service}/v1/batch", content=body, timeout=60).text.splitlines()
+    assert [json.loads(line)["result"] for line in lines] == expected
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(docs[0], ensure_ascii=False), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["evaluate", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(facts)]) == 0
+    assert json.loads(capsys.readouterr().out) == expected[0]

@@ -209,7 +209,7 @@ def test_batch_records_every_evaluated_row_and_reports_only_what_it_recorded(tmp
             rec = store.get(row["record_id"])
             assert rec["row"] == row["row"] and rec["command"] == "batch" and rec["source"] == str(register)
             assert rec["input"] == canonical_json(doc)
-            assert json.loads(rec["outcomes"]) == {k: v["outcome"] for k, v in row["decisions"].items()}
+            assert json.loads(rec["outcomes"]) == {k: v["outcome"] for k, v in row["result"]["decisions"].items()}
         rep = replay(store, rows[3]["record_id"])
     assert rep.stands and rep.recorded_pack.same
     assert [r["record_id"] for r in rows] == sorted(r["record_id"] for r in rows)  # ids sort in row order

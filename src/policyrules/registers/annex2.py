@@ -130,8 +130,10 @@ def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
             for line in f:
                 if line.strip():
                     data = json.loads(line)
-                    flat = {k: v for k, v in data.items() if k != "decisions"}
-                    for name, d in data.get("decisions", {}).items():
+                    result = data.get("result", {})  # the JSON of `policyrules evaluate`
+                    flat = {k: v for k, v in data.items() if k != "result"}
+                    flat |= {k: result.get(k) for k in ("pack", "as_of")}
+                    for name, d in result.get("decisions", {}).items():
                         flat.update({f"{name}.{k}": v for k, v in d.items()})
                     yield flat
     elif suffix == ".csv":

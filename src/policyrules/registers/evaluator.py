@@ -24,7 +24,7 @@ from .columns import Column
 from .formats import InputKind, OutputKind
 from .lines import csv_records
 from .messages import zh_message
-from .output import ENTERPRISE_COLUMNS, csv_cell, decision_cells, decision_json, xml_cell
+from .output import ENTERPRISE_COLUMNS, csv_cell, decision_cells, xml_cell
 from .people import PeopleRows, carried_csv, carried_xml
 from .xlsx import SheetFormat, parse_sheet_rows
 
@@ -71,11 +71,27 @@ class Evaluator:
         # a problem's field path -> the register column that gave it (the errors file names both)
         self._headers = sorted(((".".join(c.path), c.header) for c in config.columns), key=lambda x: -len(x[0]))
         self._xml_prefix = xml_cell(self.pack.id) + xml_cell(config.as_of.isoformat())
+        self._result_tail = ""
         self._prefix = (
-            f'"pack":{encode_basestring(self.pack.id)},"as_of":"{config.as_of.isoformat()}"'
+            self._result_head(config)
             if config.output_kind == "jsonl"
             else f"{csv_cell(self.pack.id)},{config.as_of.isoformat()}"
         )
+
+    def _result_head(self, config: Config) -> str:
+        """A JSON line's `result` is the JSON of `policyrules evaluate` (contract §3), one shape everywhere. All
+        but its decisions are the same for every row of a batch (one pack, date and engine); they are written once
+        here, the decisions once per pattern (_rendered_decisions), the warnings after them (result_tail)."""
+        head = {
+            "pack": self.pack.id,
+            "pack_version": self.pack.version,
+            "as_of": config.as_of.isoformat(),
+            "engine": self.pack.engine(config.engine).name,
+        }
+        warnings = self.pack.check_date(config.as_of)
+        tail = json.dumps(list(warnings), ensure_ascii=False)
+        self._result_tail = f',"warnings":{tail}' if warnings else ""
+        return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[1:-1]
 
     def items(self, chunk: Chunk) -> Iterator[tuple[int, Any]]:
         """(row number, raw item) for every non-blank row of the chunk; the item is a Problem for a row that
@@ -257,7 +273,7 @@ class Evaluator:
         kind = self.config.output_kind
         rendered: Any
         if kind == "jsonl":
-            body = {name: decision_json(d) for name, d in decisions.items()}
+            body = {name: d.to_json(trace=False) for name, d in decisions.items()}
             rendered = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         else:
             cells = [c for name in DECISIONS for c in decision_cells(name, decisions.get(name))]
@@ -295,7 +311,7 @@ class Evaluator:
                 for k, v in zip(ENTERPRISE_COLUMNS, values, strict=True)
             )
             head = f'{{"row":{row},' + (f'"record_id":"{rid}",' if rid is not None else "")
-            return f'{head}{self._prefix},{fields},"decisions":{rendered}}}\n'
+            return f'{head}{fields},"result":{{{self._prefix},"decisions":{rendered}{self._result_tail}}}}}\n'
         if kind == "csv":
             text = ",".join("" if v is None else csv_cell(v) for v in values)
             head = f"{row}," + (f"{rid}," if rid is not None else "")

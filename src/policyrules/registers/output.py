@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from ..engines import Decision
 from ..packs import DECISIONS, FLAG_LABELS, FLAGS, OUTCOME_LABELS
@@ -113,16 +112,6 @@ def zh_decision_cells(name: str, decision: Decision | None, reason: str) -> list
 def _cited(decision: Decision) -> list[str]:
     """The decision's citations as 'doc clause', each once (two quoted passages of one clause cite it twice)."""
     return list(dict.fromkeys(f"{c['doc']} {c['clause']}" for c in decision.citations))
-
-
-def decision_json(decision: Decision) -> dict[str, Any]:
-    out: dict[str, Any] = {"outcome": decision.outcome}
-    if decision.name == "inclusion":
-        out["categories"] = list(decision.categories)
-    out.update(decision.flags)
-    out["rules"] = [r.id for r in decision.rules if r.holds]
-    out["citations"] = _cited(decision)
-    return out
 
 
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
