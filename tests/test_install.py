@@ -74,3 +74,29 @@ def test_the_wheel_metadata_has_one_version_the_license_and_durable_only_as_an_e
     assert {"durable", "serve", "docs", "test"} <= {
         line.split(": ", 1)[1] for line in metadata.splitlines() if line.startswith("Provides-Extra:")
     }
+
+
+def test_without_durable_rules_the_durable_engine_says_how_to_install_it(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.json"
+    facts.write_text('{"enterprise": {"name": "x", "uscc": "91350100M000100Y43"}}', encoding="utf-8")
+    script = (
+        "import sys; sys.modules['durable'] = None  # as if policyrules[durable] were not installed\n"
+        "from policyrules.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    evaluate = [sys.executable, "-c", script, "evaluate", "--pack", "mee_2021", "--as-of", "2021-10-01"]
+    done = subprocess.run(
+        [*evaluate, "--engine", "durable", str(facts)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert done.returncode == 2, done.stderr
+    assert 'pip install "policyrules[durable]"' in done.stderr and "Traceback" not in done.stderr
+    compiled = subprocess.run(
+        [*evaluate, str(facts)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert compiled.returncode == 0, compiled.stderr

@@ -314,3 +314,15 @@ def test_serve_refuses_a_short_token_file_with_exit_2(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "at least 16 characters" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_hostile_bodies_get_problems_not_internal_errors(server: Server) -> None:
+    with server.client() as client:
+        deep = client.post("/v1/evaluate", content=b"[" * 100_000 + b"]" * 100_000)
+        huge = client.post("/v1/evaluate", content=b'{"pack": "' + b"x" * (5 << 20) + b'"}')
+        listed = client.post("/v1/evaluate", json=[1, 2])
+        facts_list = client.post("/v1/evaluate", json={"pack": "mee_2021", "as_of": "2021-10-01", "facts": []})
+    assert deep.status_code == 400
+    assert huge.status_code == 413
+    assert listed.status_code == 422 and "expected a JSON object" in listed.text
+    assert facts_list.status_code == 422 and facts_list.json()["problems"][0]["path"] == "facts"

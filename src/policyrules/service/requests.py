@@ -40,6 +40,8 @@ def parse_body(body: bytes) -> Any:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise RequestProblem.of(400, "", f"not valid JSON: {exc}") from None
+    except RecursionError:  # nesting deeper than the parser's stack: no facts document is like that
+        raise RequestProblem.of(400, "", "not valid JSON: nested too deeply") from None
 
 
 def read_request(data: object, kind: Kind) -> DecisionRequest:
