@@ -11,13 +11,15 @@ import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
+from pydantic import BaseModel
 
 from policyrules import EvaluationError, FactsError, load_pack
 from policyrules.cli import main
+from policyrules.facts import Facts, innermost_model, parse_bool, parse_date
 from test_service import as_json, start
 
 PACK = "mee_2021"
@@ -267,3 +269,43 @@ def test_one_json_shape_for_a_result_everywhere(
     capsys.readouterr()
     assert main(["evaluate", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(facts)]) == 0
     assert json.loads(capsys.readouterr().out) == expected[0]
+
+
+def _fields(model: type[BaseModel] = Facts, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for name, info in model.model_fields.items():
+        inner = innermost_model(info.annotation)
+        if inner is not None:
+            yield from _fields(inner, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", info
+
+
+def _parts(annotation: Any) -> tuple[set[Any], set[Any]]:
+    """(the plain types inside an annotation, the validator functions attached anywhere in it)."""
+    types: set[Any] = set()
+    funcs = {getattr(m, "func", None) for m in getattr(annotation, "__metadata__", ())}
+    args = get_args(annotation)
+    if not args:
+        types.add(annotation)
+    for arg in args[:1] if hasattr(annotation, "__metadata__") else args:
+        inner_types, inner_funcs = _parts(arg)
+        types |= inner_types
+        funcs |= inner_funcs
+    return types, funcs
+
+
+def test_every_yes_no_and_date_field_is_read_by_the_one_parser() -> None:
+    """A field declared `bool` or `date` rather than `Flag` or `Day` would take pydantic's own forms ("on", a Unix
+    timestamp): every such field must carry the parser of facts.values."""
+    checked = []
+    for path, info in _fields():
+        types, funcs = _parts(info.rebuild_annotation())
+        funcs |= {getattr(m, "func", None) for m in info.metadata}
+        if bool in types:
+            assert parse_bool in funcs, f"{path}: declare it Flag (policyrules.facts.values)"
+            checked.append(path)
+        if date in types:
+            assert parse_date in funcs, f"{path}: declare it Day (policyrules.facts.values)"
+            checked.append(path)
+    assert "enterprise.listing.removed_on" in checked and "violation_case.date" in checked
+    assert len(checked) > 40
