@@ -309,3 +309,32 @@ def test_every_yes_no_and_date_field_is_read_by_the_one_parser() -> None:
             checked.append(path)
     assert "enterprise.listing.removed_on" in checked and "violation_case.date" in checked
     assert len(checked) > 40
+
+
+def test_dask_rows_json_is_the_same_result() -> None:
+    """A Dask partition's `result` column (result_json=True) is the JSON of `policyrules evaluate`, as everywhere."""
+    import pandas as pd
+
+    from policyrules.registers.dask_batch import RESULT_COLUMNS, evaluate_partition
+
+    docs = [with_value(path, value) for path, value, canonical in TABLE if path == "enterprise.small_micro"]
+    frame = pd.DataFrame(
+        {
+            "uscc": [d["enterprise"]["uscc"] for d in docs],
+            "name": [d["enterprise"]["name"] for d in docs],
+            "small_micro": [str(d["enterprise"]["small_micro"]) for d in docs],
+            "listing.listed_on": ["2021-09-30"] * len(docs),
+        }
+    )
+    out = evaluate_partition(frame, PACK, AS_OF, result_json=True)
+    assert list(out.columns) == [*RESULT_COLUMNS, "result"]
+    for doc, (_, row) in zip(docs, out.iterrows(), strict=True):
+        given = doc["enterprise"]["small_micro"]
+        if given in ("on", "off", "maybe", 2, "2", "真"):
+            assert row["result"] == "" and "enterprise.small_micro" in row["error"]
+            continue
+        facts = {"enterprise": {**doc["enterprise"], "small_micro": str(given)}}
+        facts.pop("inspection_request", None)
+        expected = load_pack(PACK).evaluate(facts, as_of=AS_OF, trace=False).to_json()
+        assert json.loads(row["result"]) == expected
+    assert evaluate_partition(frame, PACK, AS_OF).columns.tolist() == RESULT_COLUMNS
