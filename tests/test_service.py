@@ -326,3 +326,31 @@ def test_hostile_bodies_get_problems_not_internal_errors(server: Server) -> None
     assert huge.status_code == 413
     assert listed.status_code == 422 and "expected a JSON object" in listed.text
     assert facts_list.status_code == 422 and facts_list.json()["problems"][0]["path"] == "facts"
+
+
+def test_a_pack_directory_named_by_the_operator_is_served_by_its_id() -> None:
+    url, process = start("--pack", str(ROOT / "tests" / "fixtures" / "minimal"))
+    try:
+        packs = [p["id"] for p in httpx.get(f"{url}/v1/packs").json()]
+        body = {"pack": "minimal", "as_of": "2021-06-01", "facts": VALID}
+        answer = httpx.post(f"{url}/v1/evaluate", json=body)
+        by_path = httpx.post(f"{url}/v1/evaluate", json={**body, "pack": str(ROOT / "policies" / "mee_2021")})
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+    assert packs == [*shipped_pack_ids(), "minimal"]
+    expected = load_pack(str(ROOT / "tests" / "fixtures" / "minimal")).evaluate(VALID, as_of=date(2021, 6, 1))
+    assert answer.json() == expected.to_json()
+    assert by_path.status_code == 404  # a request names a pack by id; the service never reads a path it is given
+
+
+def test_serving_a_pack_id_twice_stops_the_service_with_exit_2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "policyrules", "serve", "--pack", str(ROOT / "policies" / "mee_2021")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "'mee_2021' is already served" in done.stderr and "Traceback" not in done.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 from typing import Any
 
 from ..errors import PolicyRulesError, Problem
@@ -20,6 +21,14 @@ def register(sub: Any) -> dict[str, Handler]:
     )
     cmd.add_argument(
         "--token-file", metavar="FILE", default=None, help="require 'Authorization: Bearer <the token in FILE>' on /v1"
+    )
+    cmd.add_argument(
+        "--pack",
+        dest="packs",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also serve the pack in this directory, by its id (repeatable); requests name packs only by id",
     )
     cmd.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info")
     return {"serve": cmd_serve}
@@ -41,11 +50,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from ..service import ServiceConfig
+        from ..service import ServiceConfig, load_packs
     except ImportError as exc:
         missing = f"the service needs FastAPI and uvicorn ({exc.name} is missing)"
         raise PolicyRulesError([Problem("", f"{missing}: pip install 'policyrules[serve]'")]) from None
-    config = ServiceConfig.from_files(args.record, args.token_file)  # a bad token file stops here, exit 2
+    config = ServiceConfig.from_files(args.record, args.token_file, tuple(str(Path(p).resolve()) for p in args.packs))
+    load_packs(config.pack_dirs)  # a broken pack, or an id served twice, stops here (exit 2), not in each worker
     if config.record is not None:
         from ..records import RecordStore
 

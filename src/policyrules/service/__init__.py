@@ -14,6 +14,7 @@ Bad input is a 422 `application/problem+json` naming the field path with the com
 
 from .app import create_app
 from .config import ServiceConfig
+from .decide import load_packs
 
 
 def app_from_environment() -> object:
@@ -21,4 +22,4 @@ def app_from_environment() -> object:
     return create_app(ServiceConfig.from_environment())
 
 
-__all__ = ["ServiceConfig", "app_from_environment", "create_app"]
+__all__ = ["ServiceConfig", "app_from_environment", "create_app", "load_packs"]

@@ -35,7 +35,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        decider = Decider.load(config.record)
+        decider = Decider.load(config.record, config.pack_dirs)
         app.state.decider = decider
         yield
         decider.close()

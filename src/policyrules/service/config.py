@@ -11,24 +11,33 @@ from ..errors import PolicyRulesError, Problem
 
 RECORD_ENV = "POLICYRULES_SERVICE_RECORD"
 TOKEN_FILE_ENV = "POLICYRULES_SERVICE_TOKEN_FILE"
+PACKS_ENV = "POLICYRULES_SERVICE_PACKS"  # pack directories, separated by os.pathsep
 
 
 @dataclass(frozen=True)
 class ServiceConfig:
     record: Path | None = None  # the decision records database; None: decisions are not recorded
     token: str | None = None  # the bearer token every /v1 request must carry; None: no token required
+    # pack directories served beside the shipped packs, named by the operator (a request names only a pack id:
+    # the service never reads a path a request gives)
+    pack_dirs: tuple[str, ...] = ()
 
     @classmethod
-    def from_files(cls, record: str | None, token_file: str | None) -> ServiceConfig:
-        return cls(Path(record) if record else None, read_token(token_file) if token_file else None)
+    def from_files(cls, record: str | None, token_file: str | None, pack_dirs: tuple[str, ...] = ()) -> ServiceConfig:
+        return cls(Path(record) if record else None, read_token(token_file) if token_file else None, pack_dirs)
 
     @classmethod
     def from_environment(cls) -> ServiceConfig:
-        return cls.from_files(os.environ.get(RECORD_ENV) or None, os.environ.get(TOKEN_FILE_ENV) or None)
+        packs = tuple(p for p in os.environ.get(PACKS_ENV, "").split(os.pathsep) if p)
+        return cls.from_files(os.environ.get(RECORD_ENV) or None, os.environ.get(TOKEN_FILE_ENV) or None, packs)
 
     def environment(self, token_file: str | None) -> dict[str, str]:
         """The variables that give a worker process this configuration."""
-        return {RECORD_ENV: str(self.record or ""), TOKEN_FILE_ENV: token_file or ""}
+        return {
+            RECORD_ENV: str(self.record or ""),
+            TOKEN_FILE_ENV: token_file or "",
+            PACKS_ENV: os.pathsep.join(self.pack_dirs),
+        }
 
 
 def read_token(path: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engines import Pack, Result, load_pack
-from ..errors import EngineUnavailable, EvaluationError, FactsError, Problem, did_you_mean
+from ..errors import EngineUnavailable, EvaluationError, FactsError, PackError, Problem, did_you_mean
 from ..explain import effective_rules, pack_summary, render_result
 from ..facts import parse_facts
 from ..packs import shipped_pack_ids
@@ -35,10 +35,10 @@ class Decider:
     _recorders: dict[str, Recorder] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, record: Path | None) -> Decider:
-        """Load and compile every shipped pack now, so that a broken pack stops the service at start-up and no
-        request waits for a compilation."""
-        return cls({pack_id: load_pack(pack_id) for pack_id in shipped_pack_ids()}, record)
+    def load(cls, record: Path | None, pack_dirs: tuple[str, ...] = ()) -> Decider:
+        """Load and compile every shipped pack and every pack directory now, so that a broken pack stops the
+        service at start-up and no request waits for a compilation."""
+        return cls(load_packs(pack_dirs), record)
 
     def pack(self, pack_id: str, path: str = "pack") -> Pack:
         found = self.packs.get(pack_id)
@@ -106,6 +106,17 @@ class Decider:
             self._store.close()
             self._store = None
             self._recorders.clear()
+
+
+def load_packs(pack_dirs: tuple[str, ...] = ()) -> dict[str, Pack]:
+    """The shipped packs, then the packs of `pack_dirs` by their own ids; an id served twice is an error."""
+    packs = {pack_id: load_pack(pack_id) for pack_id in shipped_pack_ids()}
+    for folder in pack_dirs:
+        pack = load_pack(folder)
+        if pack.id in packs:
+            raise PackError([Problem("--pack", f"a pack with the id '{pack.id}' is already served", folder)])
+        packs[pack.id] = pack
+    return packs
 
 
 def _envelope_problem(problem: Problem) -> Problem:
