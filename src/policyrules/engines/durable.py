@@ -72,16 +72,12 @@ def load_durable() -> ModuleType:
         import durable.engine
 
         module: ModuleType = durable.engine
-    except ModuleNotFoundError as exc:  # the optional extra is not installed
-        raise EngineUnavailable(
-            'the durable engine needs durable_rules, which is not installed: pip install "policyrules[durable]" '
-            "(a C build, Python 3.11 or 3.12); or use the compiled engine (engine='compiled', --engine compiled)"
-        ) from exc
-    except Exception as exc:  # ImportError on 3.13 (PyEval_CallObject is gone), or a broken build
+    except Exception as exc:  # not installed (an extra), ImportError on 3.13 (PyEval_CallObject is gone), a bad build
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
         raise EngineUnavailable(
             f"the durable engine needs durable_rules, which does not import on Python {version}: "
-            f"{type(exc).__name__}: {exc}; use the compiled engine (engine='compiled', --engine compiled)"
+            f"{type(exc).__name__}: {exc}; use the compiled engine (engine='compiled', --engine compiled), or install "
+            'it where it builds: pip install "policyrules[durable]" (a C compiler; Python 3.11 or 3.12)'
         ) from exc
     return module
 
