@@ -12,11 +12,10 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from ..explain.labels import FLAG_LABELS, OUTCOME_LABELS
 from ..facts import ENUM_LABELS, FIELD_LABELS, Facts, LabeledEnum, field_label, innermost_model
 from ..facts.labels import ENUM_TITLES
 from ..facts.values import BOOL_FORMS, DATE_FORMS, FALSE_WORDS, TRUE_WORDS
-from ..packs import DECISIONS, FLAGS, OUTCOMES
+from ..packs import DECISIONS, FLAG_LABELS, FLAGS, OUTCOME_LABELS, OUTCOMES
 from .generate import PERMIT_PATTERN, USCC_PATTERN
 from .result import DECISION_TITLES, Citation, ResultDocument
 

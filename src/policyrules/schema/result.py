@@ -9,15 +9,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from ..packs import DECISIONS, FLAGS, OUTCOMES
+from ..packs import DECISION_LABELS, DECISIONS, FLAG_LABELS, FLAGS, OUTCOMES
 from ..packs.spec import InterpretationSpec
 
+_QUESTIONS: dict[str, str] = {
+    "inclusion": "May the enterprise be put on the positive list? Always present.",
+    "listing": "Keep, remove or expire a listing; present when the enterprise is listed.",
+    "inspection": "May an on-site inspection start now? Present with inspection_request.",
+    "penalty": "How may the violation be treated? Present with violation_case.",
+    "supervision": "How often the enterprise is drawn for random inspection. Always present.",
+}
+# decision -> (Chinese label, the question it answers and when it is present)
 DECISION_TITLES: dict[str, tuple[str, str]] = {
-    "inclusion": ("纳入正面清单", "May the enterprise be put on the positive list? Always present."),
-    "listing": ("清单内企业的调整", "Keep, remove or expire a listing; present when the enterprise is listed."),
-    "inspection": ("现场执法检查", "May an on-site inspection start now? Present with inspection_request."),
-    "penalty": ("行政处罚", "How may the violation be treated? Present with violation_case."),
-    "supervision": ("“双随机、一公开”监管", "How often the enterprise is drawn for random inspection. Always present."),
+    name: (DECISION_LABELS[name][0], _QUESTIONS.get(name, DECISION_LABELS[name][1])) for name in DECISIONS
 }
 
 
@@ -71,7 +75,7 @@ def _decision_model(name: str) -> type[BaseModel]:
     if name == "inclusion":
         fields["categories"] = (list[str], Field(title="纳入类别", description="The categories that hold."))
     for flag in FLAGS.get(name, ()):
-        fields[flag] = (bool, Field(title=_FLAG_TITLES.get(flag, flag)))
+        fields[flag] = (bool, Field(title=FLAG_LABELS[flag][0] if flag in FLAG_LABELS else flag))
     fields |= {
         "rules": (list[RuleEntry], Field(title="规则", description="Every rule of the decision, in pack order.")),
         "citations": (list[Citation], Field(title="依据", description="Non-empty: the clauses it rests on.")),
@@ -84,7 +88,6 @@ def _decision_model(name: str) -> type[BaseModel]:
     return model
 
 
-_FLAG_TITLES = {"refer_to_police": "移送公安机关", "remove_from_list": "移出正面清单", "publicize": "向社会公开"}
 _ALWAYS = ("inclusion", "supervision")
 
 Decisions: type[BaseModel] = create_model(  # type: ignore[call-overload]
