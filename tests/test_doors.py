@@ -127,7 +127,9 @@ def run_batch(register: Path, tmp_path: Path) -> tuple[dict[int, Any], dict[int,
     output = tmp_path / "out.jsonl"
     code = main(["batch", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(register), "-o", str(output)])
     assert code in (0, 1)
-    rows = {r["row"]: r["result"]["decisions"] for r in map(json.loads, output.read_text(encoding="utf-8").splitlines())}
+    rows = {
+        r["row"]: r["result"]["decisions"] for r in map(json.loads, output.read_text(encoding="utf-8").splitlines())
+    }
     errors: dict[int, list[str]] = {}
     with (tmp_path / "out.errors.csv").open(encoding="utf-8-sig", newline="") as f:
         for error in csv.DictReader(f):
