@@ -1,6 +1,6 @@
 """The decision service's application: routes, the bearer token, and every error as a problem document.
 
-Handlers are `async` and evaluate in the event loop's own thread: an evaluation takes about a millisecond of CPU,
+Handlers are `async` and evaluate in the event loop's own thread: an evaluation takes about half a millisecond of CPU,
 threads would not make it faster under the GIL, and the records store's SQLite connection stays in the one thread
 that opened it. Throughput comes from worker processes (`policyrules serve --workers N`)."""
 
@@ -168,6 +168,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _problem(422, problems)
 
     async def internal_error(request: Request, exc: Exception) -> Response:
+        # Starlette re-raises the exception after this answer is sent, so the server logs its traceback
         message = f"{type(exc).__name__}: a bug in policyrules; the service log has the details"
         return _problem(500, (Problem("", message),))
 

@@ -9,6 +9,7 @@ problems (status and problems as in a problem document), never a failed response
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from .decide import Decider
 from .problems import RequestProblem, dumps, problem_body
 from .requests import parse_body, read_request
 
+logger = logging.getLogger("policyrules.service")
 MAX_LINE = 1 << 20  # bytes: one facts document is a few kilobytes; a longer line is refused, not buffered
 JSONL = "application/x-ndjson"
 
@@ -75,6 +77,10 @@ def _answer_line(decider: Decider, number: int, line: bytes) -> bytes:
         answer = decider.evaluate(request, command="batch", row=number)
     except RequestProblem as problem:
         return _problem_line(number, problem)
+    except Exception as exc:  # a bug in policyrules: this line fails, the stream and the other lines go on
+        logger.exception("internal error on batch line %d", number)
+        message = f"{type(exc).__name__}: a bug in policyrules; the service log has the details"
+        return _problem_line(number, RequestProblem.of(500, "", message))
     out: dict[str, Any] = {"line": number, "status": 200, "result": answer.body}
     if answer.record_id is not None:
         out["record_id"] = answer.record_id
