@@ -354,3 +354,17 @@ def test_serving_a_pack_id_twice_stops_the_service_with_exit_2() -> None:
     )
     assert done.returncode == 2
     assert "'mee_2021' is already served" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_port_in_use_stops_serve_with_exit_2() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "policyrules", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,17 @@ def _workers(text: str) -> int:
     return int(text)
 
 
+def _check_address(host: str, port: int) -> None:
+    """Stop with exit 2 and the reason when the address cannot be listened on (taken, not this machine's), rather
+    than after the workers have started."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PolicyRulesError([Problem("--port", f"cannot listen on {host}:{port}: {reason}")]) from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
@@ -60,6 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from ..records import RecordStore
 
         RecordStore.open(config.record).close()  # an unusable database stops here, before any request
+    _check_address(args.host, args.port)
     os.environ.update(config.environment(args.token_file))
     uvicorn.run(
         "policyrules.service:app_from_environment",
