@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from policyrules import EvaluationError, FactsError, load_pack
 from policyrules.cli import main
 from policyrules.facts import Facts, innermost_model, parse_bool, parse_date
+from policyrules.registers import error_path
 from test_service import as_json, start
 
 PACK = "mee_2021"
@@ -124,16 +125,15 @@ def test_the_command_line(
 
 
 def run_batch(register: Path, tmp_path: Path) -> tuple[dict[int, Any], dict[int, list[str]]]:
+    """Batch the register to JSON Lines: the decisions by row, and the fields the error file names by row."""
     output = tmp_path / "out.jsonl"
     code = main(["batch", "--pack", PACK, "--as-of", AS_OF.isoformat(), str(register), "-o", str(output)])
     assert code in (0, 1)
-    rows = {
-        r["row"]: r["result"]["decisions"] for r in map(json.loads, output.read_text(encoding="utf-8").splitlines())
-    }
+    lines = output.read_text(encoding="utf-8").splitlines()
+    rows = {r["row"]: r["result"]["decisions"] for r in map(json.loads, lines)}
     errors: dict[int, list[str]] = {}
-    with (tmp_path / "out.errors.csv").open(encoding="utf-8-sig", newline="") as f:
-        for error in csv.DictReader(f):
-            errors.setdefault(int(error["row"]), []).append(error["field"])
+    for error in map(json.loads, error_path(output).read_text(encoding="utf-8").splitlines()):
+        errors.setdefault(int(error["row"]), []).append(error["field"])
     return rows, errors
 
 
