@@ -4,6 +4,7 @@ read back from the .xlsx with openpyxl; `policyrules template`, the blank regist
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -247,3 +248,22 @@ def test_a_formula_safe_name_is_published_as_given(tmp_path: Path) -> None:
     assert run_cli("register", "export", str(results), "-o", str(out)).returncode == 0
     ws = openpyxl.load_workbook(out).worksheets[0]
     assert ws.cell(row=5, column=2).value == "-甲-"
+
+
+def test_export_reads_json_lines_written_before_the_result_key(tmp_path: Path) -> None:
+    """Results files written before a JSON line carried `result` (pack, as_of and decisions at the top) still
+    export: the same published list as from the current form."""
+    register = tmp_path / "register.jsonl"
+    write_jsonl(register, REGISTER)
+    current = tmp_path / "results.jsonl"
+    run_batch(str(register), current, "chongqing", as_of=AS_OF)
+    old = tmp_path / "old.jsonl"
+    lines = []
+    for line in current.read_text(encoding="utf-8").splitlines():
+        data = json.loads(line)
+        result = data.pop("result")
+        lines.append(
+            json.dumps({**data, "pack": result["pack"], "as_of": result["as_of"], "decisions": result["decisions"]})
+        )
+    old.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert list(read_results(old)) == list(read_results(current))

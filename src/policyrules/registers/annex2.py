@@ -130,8 +130,10 @@ def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
             for line in f:
                 if line.strip():
                     data = json.loads(line)
-                    result = data.get("result", {})  # the JSON of `policyrules evaluate`
-                    flat = {k: v for k, v in data.items() if k != "result"}
+                    # `result` is the JSON of `policyrules evaluate`; lines written before it had pack, as_of and
+                    # decisions at the top
+                    result = data.get("result", data)
+                    flat = {k: v for k, v in data.items() if k not in ("result", "decisions")}
                     flat |= {k: result.get(k) for k in ("pack", "as_of")}
                     for name, d in result.get("decisions", {}).items():
                         flat.update({f"{name}.{k}": v for k, v in d.items()})
