@@ -64,7 +64,7 @@ def _date_from_text(text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise ValueProblem(f"expected a date {DATE_FORMS}; this is not a day of the calendar ({exc})") from None
+        raise ValueProblem(f"expected a date {DATE_FORMS}: {text!r} is not a calendar date ({exc})") from None
 
 
 def parse_bool(value: object) -> bool:

@@ -27,7 +27,7 @@ def _found(m: re.Match[str]) -> str:
 
 
 _FOUND = r"(?: \(found (?P<found>.*)\))?$"
-_CALENDAR = r"^(?:expected a date .*?; this is )?not a day of the calendar "  # facts.values.parse_date
+_CALENDAR = r"^expected a date .*?: '(.*)' is not a calendar date "  # facts.values.parse_date
 
 # rows that cannot be read at all, and outputs that would destroy a file (lines.py, xlsx.RowCutter, safe_write)
 _SAFETY_RULES: tuple[_Rule, ...] = (
@@ -93,20 +93,20 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # the fact model's own parser (facts.values), shared by every door
     _rule(
-        _CALENDAR + r"\(month must be in 1\.\.12\) \(found '(.*)'\)$",
+        _CALENDAR + r"\(month must be in 1\.\.12\)" + _FOUND,
         lambda m: f"日期 {m[1]} 不存在（月份应为 1 至 12）",
     ),
     _rule(
-        _CALENDAR + r"\(day is out of range for month\) \(found '(.*)'\)$",
+        _CALENDAR + r"\(day is out of range for month\)" + _FOUND,
         lambda m: f"日期 {m[1]} 不存在（该月没有这一天）",
     ),
     _rule(
-        _CALENDAR + r"\(year 0 is out of range\) \(found '(.*)'\)$",
+        _CALENDAR + r"\(year 0 is out of range\)" + _FOUND,
         lambda m: f"日期 {m[1]} 不存在（没有公元 0 年）",
     ),
     _rule(
         _CALENDAR + r"\((.*?)\)" + _FOUND,
-        lambda m: f"日期不存在（{m[1]}）{_found(m)}",
+        lambda m: f"日期 {m[1]} 不存在（{m[2]}）",
     ),
     _rule(
         r"^expected a date .*?, not a date and time of day" + _FOUND,
