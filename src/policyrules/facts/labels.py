@@ -82,6 +82,12 @@ FIELD_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "Objection": {
         "by": ("提出单位", "Who raised the objection, e.g. 行业协会."),
         "upheld": ("复核属实", "Found true on review."),
+        "objector": (
+            "提出方",
+            "Who raised it: a department, a trade association, a social organisation, or another (e.g. a person); "
+            "absent when not recorded.",
+        ),
+        "reasoned": ("说明理由", "Raised with reasons (default true); false for an objection without reasons."),
     },
     "Listing": {
         "listed_on": ("纳入正面清单日期", "When the enterprise was put on the list; required in a listing."),
@@ -99,6 +105,10 @@ FIELD_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "in_plan": ("已纳入执法计划", "The inspection is in the enforcement plan (default true)."),
         "enterprise_consent": ("事先征得企业同意", "The enterprise consented beforehand."),
         "risk_hazard_campaign": ("属于环境风险隐患排查整治", "Part of an environmental risk and hazard campaign."),
+        "organised_by": (
+            "专项行动组织部门",
+            "Who organised the special action or inspection (grounds special_action); absent when not recorded.",
+        ),
     },
     "ViolationCase": {
         "date": ("案件日期", "When the case arose; required, on or before the evaluation date."),
@@ -123,6 +133,11 @@ FIELD_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "minor_violation": ("违法行为轻微", "The violation itself is minor."),
         "harm_mitigated": ("主动减轻违法行为危害后果", "The enterprise actively mitigated the harm."),
         "affects_epidemic_control": ("影响疫情防控的环境违法行为", "A violation affecting epidemic control."),
+        "intentional": ("故意违法", "An intentional violation (a finding of the bureau about this violation)."),
+        "serious": (
+            "严重违法",
+            "A serious violation (严重环境违法行为; a finding of the bureau about this violation).",
+        ),
         "major_violation": (
             "重大环境违法问题",
             "A major violation: harms people's environmental rights, the environment's quality or the pollution "
@@ -136,6 +151,8 @@ ENUM_TITLES: dict[str, tuple[str, str]] = {
     "Grounds": ("检查事由", "The grounds of an inspection request."),
     "Approval": ("批准", "An approval of an on-site inspection."),
     "Harm": ("危害后果", "The harm a violation did."),
+    "Objector": ("提出方", "Who raised an objection."),
+    "Organiser": ("组织部门", "Who organised a special action or special inspection."),
 }
 
 

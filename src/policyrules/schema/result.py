@@ -48,6 +48,8 @@ class Condition(_Closed):
     operand: Any = Field(None, title="要求", description="What the fact is compared with.")
     value: Any = Field(None, title="读取值", description="The value read from the facts.")
     children: list[Condition] = Field([], title="子条件")
+    on: str | None = Field(None, title="读取日", description="For a fact read on another day: which day it is.")
+    read_on: str | None = Field(None, title="读取日期", description="That day, YYYY-MM-DD.")
 
 
 class RuleEntry(_Closed):
