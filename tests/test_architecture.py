@@ -107,3 +107,19 @@ def test_a_lower_stage_never_imports_a_higher_one() -> None:
             if part in LAYERS and part != own and LAYERS[part] >= LAYERS[own]:
                 offenders.append(f"{rel(path)}:{line}: {own} (layer {LAYERS[own]}) imports {part} ({LAYERS[part]})")
     assert not offenders, "imports against the layers of docs/architecture.md:\n" + "\n".join(offenders)
+
+
+def test_every_package_ships_in_the_wheel() -> None:
+    """pyproject.toml lists the packages by hand (the packs map in as policyrules.policies): a new subpackage missing
+    there would install without its code."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(("policyrules", *init.parent.relative_to(PACKAGE).parts))
+        for init in PACKAGE.rglob("__init__.py")
+        if init.parent.name != "__pycache__"
+    }
+    assert found - listed == set(), f"add {sorted(found - listed)} to [tool.setuptools] packages in pyproject.toml"
