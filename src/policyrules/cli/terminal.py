@@ -3,8 +3,8 @@
 A Chinese Windows console or a redirected file is often GBK (cp936); a minimal container is ASCII. Python then
 raises UnicodeEncodeError on the first ✓ or ✗ — a crash after half the output. Instead, the standard streams get
 an error handler that writes a plain fallback for each symbol the encoding lacks (the first of its fallbacks
-the encoding can write: [√] in GBK, [v] in ASCII), and a \\uXXXX escape for any other character it cannot
-write, so nothing is lost silently and nothing fails. Text the encoding can write is untouched."""
+the encoding can write: [√] in GBK, [v] in ASCII), and a \\u escape (four hex digits) for any other
+character it cannot write, so nothing is lost silently and nothing fails. Text the encoding can write is untouched."""
 
 from __future__ import annotations
 
