@@ -26,18 +26,28 @@ def describe(domain: Domain, row: Row) -> str:
     return text
 
 
-def describe_region(domain: Domain, region: Region, universe: Collection[str]) -> str:
-    parts: list[str] = []
-    events: dict[str, list[str]] = {}
+def split_region(
+    domain: Domain, region: Region
+) -> tuple[list[tuple[str, Dim, frozenset[Value]]], dict[str, list[str]]]:
+    """What a region constrains, in the order said: the dimensions it narrows (name, dimension, values), and per
+    event list the classes it holds at no events, which are said together (English and Chinese alike)."""
+    narrowed: list[tuple[str, Dim, frozenset[Value]]] = []
+    zero: dict[str, list[str]] = {}
     for name, values in region.items():
         dim = domain.dims[name]
         if values == frozenset(dim.values):
             continue
         if dim.kind == "events" and values == frozenset({0}):
             assert dim.event is not None
-            events.setdefault(dim.event.subject, []).append(name)
+            zero.setdefault(dim.event.subject, []).append(name)
             continue
-        parts.append(_describe_dim(dim, values))
+        narrowed.append((name, dim, values))
+    return narrowed, zero
+
+
+def describe_region(domain: Domain, region: Region, universe: Collection[str]) -> str:
+    narrowed, events = split_region(domain, region)
+    parts = [_describe_dim(dim, values) for _, dim, values in narrowed]
     for subject, zero in events.items():
         parts += describe_no_events(domain, subject, zero, universe)
     return " ∧ ".join(parts) or "every enterprise"

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..conditions import FACT_FIELDS, Leaf, Value, leaves
 from ..facts import ENUM_LABELS
-from .describe import int_set, no_event_groups
+from .describe import int_set, no_event_groups, split_region
 from .dimensions import Dim, EventClass, Region
 from .domain import Domain
 from .search import Row
@@ -48,15 +48,8 @@ def describe_zh(domain: Domain, row: Row, phrases: Phrases) -> str:
 
 def _region(domain: Domain, region: Region, phrases: Phrases) -> str:
     parts = []
-    zero: dict[str, list[str]] = {}  # event lists held at no events, said together as the English text does
-    for name, values in region.items():
-        dim = domain.dims[name]
-        if values == frozenset(dim.values):
-            continue
-        if dim.kind == "events" and values == frozenset({0}):
-            assert dim.event is not None
-            zero.setdefault(dim.event.subject, []).append(name)
-            continue
+    narrowed, zero = split_region(domain, region)
+    for name, dim, values in narrowed:
         chosen = [v for v in dim.values if v in values]
         enum = dim.kind == "fact" and dim.field_kind in ("enum", "text", "grade")
         parts.append(_condition(domain, dim, chosen) + _quoted(phrases, [name], chosen if enum else None))
