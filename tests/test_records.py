@@ -272,6 +272,15 @@ def recorded_db(tmp_path: Path, times: int = 3) -> tuple[Path, list[str]]:
     return db, ids
 
 
+def tamper(db: Path, trigger: str, sql: str, params: tuple[object, ...] = ()) -> None:
+    """What an attacker with plain SQL does: drop the append-only trigger in the way, then rewrite in place."""
+    raw = sqlite3.connect(db)
+    raw.execute(f"DROP TRIGGER {trigger}")
+    raw.execute(sql, params)
+    raw.commit()
+    raw.close()
+
+
 def test_insert_or_replace_cannot_rewrite_a_record_or_a_stored_result(tmp_path: Path) -> None:
     db, _ = recorded_db(tmp_path, 1)
     raw = sqlite3.connect(db)
@@ -298,11 +307,7 @@ def test_records_verify_passes_an_intact_chain_and_names_the_first_broken_link(t
     with RecordStore.open(db, create=False) as store:
         assert report["head"] == store.get(ids[-1])["record_hash"]
     # an attacker with plain SQL drops the triggers and rewrites the second record in place
-    raw = sqlite3.connect(db)
-    raw.execute("DROP TRIGGER records_no_update")
-    raw.execute("UPDATE records SET as_of = '2030-01-01' WHERE id = ?", (ids[1],))
-    raw.commit()
-    raw.close()
+    tamper(db, "records_no_update", "UPDATE records SET as_of = '2030-01-01' WHERE id = ?", (ids[1],))
     broken = run_cli("records", "verify", "--db", str(db))
     assert broken.returncode == 1
     assert f"BROKEN after 1 intact records: record #2 ({ids[1]})" in broken.stdout
@@ -322,11 +327,7 @@ def test_records_verify_passes_an_intact_chain_and_names_the_first_broken_link(t
 
 def test_records_verify_finds_an_altered_stored_result(tmp_path: Path) -> None:
     db, _ = recorded_db(tmp_path, 1)
-    raw = sqlite3.connect(db)
-    raw.execute("DROP TRIGGER results_no_update")
-    raw.execute("UPDATE results SET json = replace(json, 'keep', 'expired')")
-    raw.commit()
-    raw.close()
+    tamper(db, "results_no_update", "UPDATE results SET json = replace(json, 'keep', 'expired')")
     proc = run_cli("records", "verify", "--db", str(db))
     assert proc.returncode == 1 and "stored result" in proc.stdout and "does not match its hash" in proc.stdout
 
@@ -422,25 +423,21 @@ def crafted_db(tmp_path: Path, rel: str, directory: str = "chongqing") -> tuple[
 )
 def test_replay_never_writes_outside_its_temporary_folder(tmp_path: Path, rel: str, directory: str) -> None:
     db, record_id = crafted_db(tmp_path, rel, directory)
-    before = set(Path(tempfile_root()).iterdir())
+    before = set(Path(tempfile.gettempdir()).iterdir())
     proc = run_cli("replay", record_id, "--db", str(db))
     assert proc.returncode in (0, 1, 2) and "Traceback" not in proc.stderr
     assert "unsafe path" in proc.stdout + proc.stderr
-    assert not (Path(tempfile_root()) / "escaped.pth").exists() and not Path("/tmp/escaped.pth").exists()
-    assert not [p for p in set(Path(tempfile_root()).iterdir()) - before if p.name.endswith(".pth")]
-
-
-def tempfile_root() -> str:
-    return tempfile.gettempdir()
+    assert not (Path(tempfile.gettempdir()) / "escaped.pth").exists() and not Path("/tmp/escaped.pth").exists()
+    assert not [p for p in set(Path(tempfile.gettempdir()).iterdir()) - before if p.name.endswith(".pth")]
 
 
 def test_replay_checks_hashes_before_writing_anything(tmp_path: Path) -> None:
     db, ids = recorded_db(tmp_path, 1)
-    raw = sqlite3.connect(db)
-    raw.execute("DROP TRIGGER pack_files_no_update")
-    raw.execute("UPDATE pack_files SET content = x'00' WHERE rowid = (SELECT min(rowid) FROM pack_files)")
-    raw.commit()
-    raw.close()
+    tamper(
+        db,
+        "pack_files_no_update",
+        "UPDATE pack_files SET content = x'00' WHERE rowid = (SELECT min(rowid) FROM pack_files)",
+    )
     with RecordStore.open(db, create=False) as store:
         rep = replay(store, ids[0])
     assert rep.recorded_pack.error is not None and "missing or altered" in rep.recorded_pack.error
@@ -546,11 +543,12 @@ def test_records_of_schema_1_are_refused_by_name_and_migrate_into_a_new_database
 def test_replay_notices_a_record_rewritten_in_place(tmp_path: Path) -> None:
     db, ids = recorded_db(tmp_path, 2)
     assert run_cli("replay", ids[0], "--db", str(db)).returncode == 0
-    raw = sqlite3.connect(db)
-    raw.execute("DROP TRIGGER records_no_update")
-    raw.execute("UPDATE records SET outcomes = replace(outcomes, 'keep', 'remove') WHERE id = ?", (ids[0],))
-    raw.commit()
-    raw.close()
+    tamper(
+        db,
+        "records_no_update",
+        "UPDATE records SET outcomes = replace(outcomes, 'keep', 'remove') WHERE id = ?",
+        (ids[0],),
+    )
     proc = run_cli("replay", ids[0], "--db", str(db))
     assert proc.returncode == 1 and "ALTERED" in proc.stdout and "was altered" in proc.stdout
     data = json.loads(run_cli("replay", ids[0], "--db", str(db), "--format", "json").stdout)
@@ -574,11 +572,7 @@ def test_a_crafted_record_is_bad_input_for_every_read_command(
     tmp_path: Path, column: str, value: object, message: str
 ) -> None:
     db, ids = recorded_db(tmp_path, 1)
-    raw = sqlite3.connect(db)
-    raw.execute("DROP TRIGGER records_no_update")
-    raw.execute(f"UPDATE records SET {column} = ?", (value,))
-    raw.commit()
-    raw.close()
+    tamper(db, "records_no_update", f"UPDATE records SET {column} = ?", (value,))
     for args in (("records", "list"), ("records", "list", "--format", "json"), ("replay", ids[0])):
         proc = run_cli(*args, "--db", str(db))
         assert proc.returncode == 2, proc.stdout + proc.stderr
