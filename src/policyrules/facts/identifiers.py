@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from operator import mul
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 3^(i-1) mod 31 for positions 1..17
@@ -16,6 +17,21 @@ def uscc_check_char(first17: str) -> str:
     """The check character (position 18) for the first 17 characters of a USCC."""
     total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_CHARSET[(31 - total % 31) % 31]
+
+
+_USCC_SHAPE = re.compile(r"[0-9A-HJ-NP-RTUWXY]{18}")  # USCC_CHARSET, 18 characters
+
+
+def identifiers_valid(uscc: str, permit_no: str | None) -> bool:
+    """Whether `uscc` is a valid 统一社会信用代码 and `permit_no` (if any) a permit number of its holder: the
+    checks of uscc_problem and permit_problem as one yes or no, without building a message (the fast path of
+    validation, facts/fast.py; when it says no, the model reports why)."""
+    if _USCC_SHAPE.fullmatch(uscc) is None:
+        return False
+    total = sum(map(mul, map(_USCC_VALUE.__getitem__, uscc[:17]), _USCC_WEIGHTS))
+    if USCC_CHARSET[-total % 31] != uscc[17]:
+        return False
+    return permit_no is None or (_PERMIT_RE.match(permit_no) is not None and permit_no.startswith(uscc))
 
 
 def uscc_problem(code: str) -> str | None:

@@ -10,7 +10,12 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import FactsError, Problem, did_you_mean, format_path
 from ..yamlio import excerpt, innermost_model
+from .fast import fast_validator
 from .model import Facts
+
+# Documents written the usual way are validated by pydantic-core alone (fast.py); the rest, and every error,
+# by the model.
+_FAST = fast_validator(Facts)
 
 
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
@@ -56,7 +61,12 @@ def parse_facts(document: object, file: str | None = None) -> Facts:
     if not isinstance(document, Mapping):
         kind = type(document).__name__
         raise FactsError([Problem("", f"expected a mapping with an 'enterprise' key, found {kind}", file)])
+    document = dict(document)
     try:
-        return Facts.model_validate(dict(document))
+        return _FAST.validate_python(document)  # type: ignore[no-any-return]
+    except ValidationError:
+        pass  # a wider form or an error: the model decides and says where
+    try:
+        return Facts.model_validate(document)
     except ValidationError as exc:
         raise FactsError([_problem_from_error(e, file) for e in exc.errors()]) from None
