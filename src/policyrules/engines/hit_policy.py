@@ -33,13 +33,23 @@ def resolve(pack: CompiledPack, decision: str, holds: Callable[[str], bool]) -> 
 
 
 def present_decisions(facts: Facts) -> tuple[str, ...]:
-    """Which decisions the contract's section 3 asks for, given the facts as known on the date."""
+    """Which decisions the contract's section 3 asks for, given the facts as known on the date: inclusion and
+    supervision always; listing when the enterprise is on the list (listed and not removed); inspection when
+    an inspection request is given; penalty when a violation case is given."""
     listing = facts.enterprise.listing
-    present = {
-        "inclusion": True,
-        "listing": listing is not None and listing.removed_on is None,
-        "inspection": facts.inspection_request is not None,
-        "penalty": facts.violation_case is not None,
-        "supervision": True,
-    }
-    return tuple(d for d in DECISIONS if present[d])
+    return _PRESENT[
+        (
+            listing is not None and listing.removed_on is None,
+            facts.inspection_request is not None,
+            facts.violation_case is not None,
+        )
+    ]
+
+
+def _present(listing: bool, inspection: bool, penalty: bool) -> tuple[str, ...]:
+    asked = {"inclusion": True, "listing": listing, "inspection": inspection, "penalty": penalty, "supervision": True}
+    return tuple(d for d in DECISIONS if asked[d])
+
+
+# every combination once, in the contract's order (DECISIONS)
+_PRESENT = {(a, b, c): _present(a, b, c) for a in (False, True) for b in (False, True) for c in (False, True)}

@@ -267,6 +267,34 @@ class Result:
     traced: bool = True
     warnings_zh: tuple[str, ...] = ()  # the warnings in Chinese, for people; not in the JSON
 
+    @classmethod
+    def of(
+        cls,
+        pack: str,
+        pack_version: str,
+        as_of: date,
+        engine: str,
+        decisions: dict[str, Decision],
+        warnings: tuple[str, ...],
+        traced: bool,
+        warnings_zh: tuple[str, ...],
+    ) -> Result:
+        """`Result(...)` for the evaluation's hot path: a frozen dataclass's __init__ sets each field through
+        object.__setattr__, which measured about 1 µs of an untraced evaluation's ~20; this sets the same
+        fields at once. The result is as frozen as one built by __init__."""
+        result = object.__new__(cls)
+        result.__dict__.update(
+            pack=pack,
+            pack_version=pack_version,
+            as_of=as_of,
+            engine=engine,
+            decisions=decisions,
+            warnings=warnings,
+            traced=traced,
+            warnings_zh=warnings_zh,
+        )
+        return result
+
     def outcomes(self) -> dict[str, str]:
         return {name: d.outcome for name, d in self.decisions.items()}
 
