@@ -12,9 +12,9 @@ def as_known_on(facts: Facts, as_of: date) -> Facts:
     ent = facts.enterprise
     listing = ent.listing
     if (
-        all(v.date <= as_of for v in ent.violations)
-        and all(i.date <= as_of for i in ent.inspections)
-        and (listing is None or (listing.listed_on <= as_of and (listing.removed_on or as_of) <= as_of))
+        (listing is None or (listing.listed_on <= as_of and (listing.removed_on or as_of) <= as_of))
+        and (not ent.violations or max(v.date for v in ent.violations) <= as_of)
+        and (not ent.inspections or max(i.date for i in ent.inspections) <= as_of)
     ):
         return facts  # the usual case: nothing to drop, no copy
     if listing is not None and listing.listed_on > as_of:

@@ -56,12 +56,13 @@ def _problem_from_error(error: Mapping[str, Any], file: str | None) -> Problem:
 
 def parse_facts(document: object, file: str | None = None) -> Facts:
     """Validate a facts document (a mapping as read from YAML/JSON) into the model, or raise FactsError."""
-    if isinstance(document, Facts):
-        return document
-    if not isinstance(document, Mapping):
-        kind = type(document).__name__
-        raise FactsError([Problem("", f"expected a mapping with an 'enterprise' key, found {kind}", file)])
-    document = dict(document)
+    if type(document) is not dict:  # a plain dict, as JSON and YAML give, is validated as it is
+        if isinstance(document, Facts):
+            return document
+        if not isinstance(document, Mapping):
+            kind = type(document).__name__
+            raise FactsError([Problem("", f"expected a mapping with an 'enterprise' key, found {kind}", file)])
+        document = dict(document)
     try:
         return _FAST.validate_python(document)  # type: ignore[no-any-return]
     except ValidationError:
