@@ -11,7 +11,7 @@ from datetime import date
 from ..facts import Facts, as_known_on
 from ..packs import DECISIONS, PackDefinition, Rule
 from .ir import AllOf, AnyOf, Cond, Leaf, NotOf, RuleRef
-from .view import Atom, Context, Value
+from .view import Atom, Value
 from .view_code import ViewFunction, compile_view
 
 
@@ -55,7 +55,7 @@ class CompiledPack:
     def view(self, facts: Facts, as_of: date, known: bool = False) -> dict[str, Value]:
         """The flat, typed view of the facts on `as_of`: every atom the pack reads, by key. Pass known=True
         when `facts` are already as_known_on(as_of)."""
-        return self._view(Context(facts if known else as_known_on(facts, as_of), as_of, self.grade_codes))
+        return self._view(facts if known else as_known_on(facts, as_of), as_of, self.grade_codes)
 
     @functools.cached_property
     def _view(self) -> ViewFunction:

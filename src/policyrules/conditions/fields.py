@@ -9,7 +9,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ..facts import Facts, LabeledEnum
+from ..facts import Enterprise, Facts, LabeledEnum
 
 COUNT_FILTERS: dict[str, tuple[str, ...]] = {
     "violations": ("within", "serious", "kind"),
@@ -69,8 +69,20 @@ def _walk_model(model: type[BaseModel], prefix: str, out: dict[str, FieldInfo]) 
             out[path] = FieldInfo("text")
 
 
+def event_fields() -> dict[str, dict[str, FieldInfo]]:
+    """The fields of each countable event, by event list (violations -> date, serious, kind), read from the
+    model as the fact paths are."""
+    out: dict[str, dict[str, FieldInfo]] = {}
+    for subject in COUNT_FILTERS:
+        element = get_args(Enterprise.model_fields[subject].annotation)[0]
+        out[subject] = {}
+        _walk_model(element, "", out[subject])
+    return out
+
+
 def _is_annotated(tp: Any) -> bool:
     return hasattr(tp, "__metadata__")
 
 
 FACT_FIELDS = fact_fields()
+EVENT_FIELDS = event_fields()

@@ -333,7 +333,9 @@ class LeafParser:
             self.atoms[atom.key] = replace(current, domain=current.domain + extra)
 
     def _register(self, atom: Atom) -> Atom:
-        return self.atoms.setdefault(atom.key, atom)
+        if atom.key not in self.atoms:
+            self.atoms[atom.key] = replace(atom, validity=self.validity)
+        return self.atoms[atom.key]
 
 
 class _Invalid:

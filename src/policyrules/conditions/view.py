@@ -42,6 +42,8 @@ class Atom:
     # the date it is read on when not the evaluation date: a date path of the facts, or "entry"
     on: str | None = None
     read_date: Callable[[Context], date | None] | None = field(default=None, compare=False, repr=False)
+    # the pack's listing validity, which `listed` and the entry day count with (view_code.py generates from it)
+    validity: Period | None = field(default=None, compare=False, repr=False)
 
     def encode(self, value: Value) -> int:
         """The integer the durable engine sees: booleans 1/0, ints as they are, symbols by their index in the
