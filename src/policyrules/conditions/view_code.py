@@ -188,8 +188,9 @@ class _ViewWriter:
             return local if wanted else f"not {local}"
         if info.kind == "enum" and _is_str_enum(info) and isinstance(wanted, tuple) and set(wanted) <= _codes(info):
             # an event whose value is not recorded is counted (view._matches: an objection without objector)
-            name = f"codes{len(self.namespace)}"
-            self.namespace[name] = frozenset(wanted)
+            codes = frozenset(wanted)
+            name = self.memo.setdefault(("codes", codes), f"codes{len(self.memo)}")
+            self.namespace[name] = codes
             return f"({local} is None or {local}._value_ in {name})"
         raise _Unsupported
 
