@@ -172,7 +172,7 @@ def test_every_form_is_written_as_code_not_called_through_its_getter() -> None:
     source, _ = generate_view_source(shipped_pack("chongqing").compiled.atoms)
     # each event list is walked once, every prefix read once
     assert source.count("for event in") == 3
-    assert source.count("= facts.enterprise\n") == 1 and source.count("f_enterprise.traits\n") == 1
+    assert source.count("['enterprise']") == 1 and source.count("['traits']") == 1
 
 
 def test_the_edge_cases_reach_a_validity_run_out_on_28_february_from_29_february() -> None:

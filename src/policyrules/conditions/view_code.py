@@ -263,11 +263,16 @@ class _ViewWriter:
     def _path_lines(self, parent: str, var: str, depth: int) -> list[str]:
         """Each path below `parent` read from `var`; everything below an absent optional part is None."""
         pad = "    " * depth
+        children = [(path, name) for path, name in self.paths.items() if path.rpartition(".")[0] == parent]
         lines = []
-        for path, name in self.paths.items():
-            if path.rpartition(".")[0] != parent:
-                continue
-            lines.append(f"{pad}{name} = {var}.{path.rpartition('.')[2]}")
+        if len(children) > 1:
+            # a model's fields are read from its instance dict, where pydantic keeps them: BaseModel defines
+            # __getattr__, which keeps CPython 3.11 from specialising `model.field` (measured 26 ns a read
+            # against 14 for `fields["field"]`)
+            lines.append(f"{pad}d_{var} = {var}.__dict__")
+        for path, name in children:
+            field = path.rpartition(".")[2]
+            lines.append(f"{pad}{name} = d_{var}[{field!r}]" if len(children) > 1 else f"{pad}{name} = {var}.{field}")
             below = [n for p, n in self.paths.items() if p.startswith(path + ".")]
             if not below:
                 continue
@@ -288,9 +293,12 @@ class _ViewWriter:
             f"    {' = '.join(c.var for c in counts)} = 0",
             f"    for event in {self.paths[f'enterprise.{subject}']}:",
         ]
-        if dated:
-            lines.append("        e_date = event.date")
-        lines += [f"        e_{key} = event.{key}" for key in sorted(self.event_fields.get(subject, ()))]
+        fields = (["date"] if dated else []) + sorted(self.event_fields.get(subject, ()))
+        if len(fields) > 1:  # from the instance dict, as _path_lines reads a model's fields
+            lines.append("        event = event.__dict__")
+            lines += [f"        e_{key} = event[{key!r}]" for key in fields]
+        else:
+            lines += [f"        e_{key} = event.{key}" for key in fields]
         days = list(dict.fromkeys(c.day for c in counts))
         for day in days:
             on_day = [c for c in counts if c.day == day]
