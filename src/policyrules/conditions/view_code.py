@@ -2,7 +2,8 @@
 from the atoms themselves as the rule conditions are (engines/compiled.py).
 
 The function reads each fact path once, sharing its prefixes (`facts.enterprise.traits` is read once for all the
-traits; an absent optional part such as `violation_case` sets everything below it to None in one branch), then
+traits, each model's fields from its instance dict; an absent optional part such as `violation_case` sets
+everything below it to None in one branch), then
 works out the days the atoms are read on (the evaluation date, a date of the facts, or the entry day), their
 look-back windows and listing cut-offs (memoised in periods.py: a register read on one date pays the calendar
 once), then counts every count over an event list in a single pass over that list, and returns the dict.
