@@ -1,15 +1,24 @@
 """A command loads only what it uses: `evaluate` starts without the batch, records, analysis and authoring
-machinery (and openpyxl, rich, SQLite, multiprocessing), which load when a command or option needs them."""
+machinery (and openpyxl, rich, SQLite, multiprocessing), which load when a command or option needs them; the
+pack package's authoring names load on first use, and the command's own process takes its imports out of the
+collector's view."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import policyrules.packs
+from policyrules import schema
 from policyrules.cli import batch as cli_batch
+from policyrules.cli import main
 from policyrules.cli import records as cli_records
+from policyrules.cli import schema as cli_schema
 from policyrules.records import ENV_VAR
 from policyrules.registers import DEFAULT_CHUNK
 
@@ -25,21 +34,36 @@ HEAVY = (
     "sqlite3",
     "multiprocessing",
     "durable",
+    "policyrules.schema",
+    "policyrules.packs.scaffold",
+    "policyrules.packs.numbering",
+    "policyrules.packs.provenance",
+    "policyrules.packs.notes",
+    "policyrules.packs.chinese",
+    "policyrules.packs.dump",
 )
 RUN = """
-import json, sys
+import gc, json, sys
 from policyrules.cli import main
-code = main(sys.argv[2:])
-with open(sys.argv[1], "w") as f:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
+out = sys.argv.pop(1)
+code = main()
+with open(out, "w") as f:
+    json.dump({"code": code, "modules": sorted(sys.modules), "frozen": gc.get_freeze_count()}, f)
 """
 
 
-def modules_after(tmp_path: Path, *argv: str) -> tuple[int, list[str]]:
+def run_command(tmp_path: Path, *argv: str) -> dict[str, object]:
+    """Run `policyrules ARGV` as its own process, as the console script does (main() reading sys.argv)."""
     out = tmp_path / "modules.json"
     proc = subprocess.run([sys.executable, "-c", RUN, str(out), *argv], capture_output=True, text=True, cwd=ROOT)
     assert out.exists(), proc.stderr
-    seen = json.loads(out.read_text())
+    seen: dict[str, object] = json.loads(out.read_text())
+    return seen
+
+
+def modules_after(tmp_path: Path, *argv: str) -> tuple[int, list[str]]:
+    seen = run_command(tmp_path, *argv)
+    assert isinstance(seen["code"], int) and isinstance(seen["modules"], list)
     return seen["code"], seen["modules"]
 
 
@@ -69,3 +93,31 @@ def test_evaluate_with_record_loads_the_records_package(tmp_path: Path) -> None:
 def test_the_constants_the_parser_writes_out_are_the_librarys() -> None:
     assert cli_batch.DEFAULT_CHUNK == DEFAULT_CHUNK
     assert cli_records.RECORDS_ENV_VAR == ENV_VAR
+
+
+def test_the_schema_names_the_parser_offers_are_the_librarys() -> None:
+    assert cli_schema.NAMES == schema.NAMES
+
+
+def test_the_packs_authoring_names_load_on_first_use_and_are_the_modules_own() -> None:
+    from policyrules.packs import dump, new_pack, numbered_parts, scaffold
+
+    assert new_pack is scaffold.new_pack and numbered_parts.__module__ == "policyrules.packs.numbering"
+    assert policyrules.packs.dump_pack is dump.dump_pack
+    assert {name for name in policyrules.packs.__all__ if not hasattr(policyrules.packs, name)} == set()
+    assert set(policyrules.packs.__all__) <= set(dir(policyrules.packs))
+
+
+def test_an_unknown_name_of_the_packs_package_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no_such_name"):
+        policyrules.packs.no_such_name  # noqa: B018
+
+
+def test_the_commands_own_process_freezes_its_imports_and_a_caller_of_main_keeps_its_collector(
+    tmp_path: Path,
+) -> None:
+    seen = run_command(tmp_path, "packs")
+    assert seen["code"] == 0 and isinstance(seen["frozen"], int) and seen["frozen"] > 10_000
+    before = gc.get_freeze_count()
+    assert main(["packs"]) == 0
+    assert gc.get_freeze_count() == before

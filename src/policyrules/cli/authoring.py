@@ -9,16 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engines import ENGINES, Pack, load_pack
 from ..errors import EngineUnavailable, PackError, PolicyRulesError, Problem, did_you_mean
-from ..packs import (
-    Clause,
-    clean_source,
-    document_text_problems,
-    missing_chinese,
-    note_problems,
-    read_text,
-    shipped_pack_ids,
-    shipped_packs_dir,
-)
+from ..packs import Clause, clean_source, read_text, shipped_pack_ids, shipped_packs_dir
 from .common import EXIT_FAILED, EXIT_OK, Handler, UsageError, note, print_json
 from .lint import lint_packs
 
@@ -60,6 +51,7 @@ def register(sub: Any) -> dict[str, Handler]:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..analysis import coverage, runnable_problems  # each command loads what it uses: tests/test_startup.py
+    from ..packs import document_text_problems, missing_chinese, note_problems
 
     targets = args.paths or [str(p) for p in sorted(shipped_packs_dir().glob("*")) if (p / "pack.yaml").is_file()]
     problems: list[Problem] = []

@@ -4,6 +4,7 @@ standard error and never a traceback."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -43,10 +44,21 @@ def build_parser() -> tuple[Parser, dict[str, Handler]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the process's own command line: the console script, `python -m policyrules`
+        settle_modules()
     make_safe(sys.stdout)  # a GBK or ASCII terminal gets plain fallbacks for ✓ ✗ ⚠ ¬ ∋, never an error
     make_safe(sys.stderr)
     with safe_streams():  # input text never reaches the terminal as control characters (textsafe)
         return _run(argv)
+
+
+def settle_modules() -> None:
+    """Move everything the imports made (modules, classes, pydantic-core validators) out of the collector's
+    view: it lives as long as the process. Without this each full collection walks every pydantic-core
+    validator (~7 ms here) and the interpreter's exit runs such collections, about a tenth of a cold
+    `policyrules evaluate` (docs/performance.md). What a command creates afterwards is collected as usual;
+    only a process's own command does this (a program that calls main(argv) keeps its collector as it was)."""
+    gc.freeze()
 
 
 def _run(argv: Sequence[str] | None) -> int:

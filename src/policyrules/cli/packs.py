@@ -8,7 +8,7 @@ from typing import Any
 
 from ..engines import load_pack
 from ..errors import PackError, PolicyRulesError, Problem
-from ..packs import packs_for, shipped_pack_ids
+from ..packs import shipped_pack_ids
 from .common import EXIT_OK, Handler, as_of, print_json
 
 
@@ -59,6 +59,8 @@ def print_summary(s: dict[str, Any]) -> None:
 
 
 def cmd_packs_at(args: argparse.Namespace) -> int:
+    from ..packs import packs_for  # finding packs by place loads for this command only: tests/test_startup.py
+
     answer = packs_for(args.at, args.as_of or date.today())
     if args.format == "json":
         print_json(answer.to_json())

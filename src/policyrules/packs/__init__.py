@@ -1,20 +1,18 @@
 """Policy packs: the YAML format, strict loading with located errors, finding shipped packs, writing a pack back."""
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ..facts import load_facts
 from ..yamlio import Where, read_text, read_yaml, validate
-from .chinese import is_english, missing_chinese
 from .definition import NATIONAL_CREDIT_SCHEME, Acknowledgment, Clause, Origin, PackDefinition, Rule
-from .dump import dump_pack
 from .files import inside_pack, read_pack_text
 from .find import resolve_pack_dir, shipped_pack_ids, shipped_packs_dir
 from .labels import DECISION_LABELS, FLAG_LABELS, OUTCOME_LABELS, outcome_code
 from .load import load_definition
-from .notes import note_problems
-from .numbering import NumberedPart, numbered_labels, numbered_parts
-from .places import PlaceAnswer, force_window, packs_for
 from .policies import DEFAULT_POLICIES
-from .provenance import document_text_problems
-from .scaffold import Scaffold, new_pack
 from .sources import clean_source
 from .spec import (
     DECISIONS,
@@ -31,6 +29,48 @@ from .spec import (
     Spec,
     SupersessionSpec,
 )
+
+# What loading and evaluating a pack never use (authoring, scaffolding, lint, writing packs back, finding packs
+# by place) loads on first use of one of its names, so that `policyrules evaluate` does not pay for it
+# (tests/test_startup.py keeps it so). Typed by the imports mypy reads below.
+_LAZY = {
+    "is_english": "chinese",
+    "missing_chinese": "chinese",
+    "dump_pack": "dump",
+    "note_problems": "notes",
+    "NumberedPart": "numbering",
+    "numbered_labels": "numbering",
+    "numbered_parts": "numbering",
+    "PlaceAnswer": "places",
+    "force_window": "places",
+    "packs_for": "places",
+    "document_text_problems": "provenance",
+    "Scaffold": "scaffold",
+    "new_pack": "scaffold",
+}
+
+if TYPE_CHECKING:
+    from .chinese import is_english, missing_chinese
+    from .dump import dump_pack
+    from .notes import note_problems
+    from .numbering import NumberedPart, numbered_labels, numbered_parts
+    from .places import PlaceAnswer, force_window, packs_for
+    from .provenance import document_text_problems
+    from .scaffold import Scaffold, new_pack
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # the next use is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "DECISIONS",
