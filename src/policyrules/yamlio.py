@@ -33,6 +33,7 @@ MAX_NODES = 200_000  # values in one file, counting each use of an alias (*name)
 MAX_SCALAR_CHARS = 100_000  # characters of one value
 MAX_INT_BITS = 64  # integers from -2**63 to 2**64-1
 _TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels (the limit for YAML/JSON input)"
+_TOO_MANY = f"more than {MAX_NODES:,} values (aliases counted as copies): the limit for one file"
 _TOO_LARGE = f"the file is larger than the limit of {MAX_FILE_CHARS:,} characters"
 
 
@@ -104,6 +105,7 @@ _UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+_STR, _MERGE = f"{_CORE}str", f"{_CORE}merge"
 _OPEN = object()  # a mapping that waits for its next key
 
 
@@ -185,21 +187,26 @@ class _Builder:
         raise self.error([Problem(_shown(path), message, self.file, line)])
 
     def _events(self) -> None:
-        loader = self.loader
-        while not loader.check_event(yaml.StreamEndEvent):
-            event: Any = loader.get_event()  # type: ignore[no-untyped-call]
+        # the loop of every file read (a pack's load is mostly this): one parser call an event, the event's
+        # class compared by identity (the parsers make these classes, never subclasses), scalars first
+        get_event = self.loader.get_event
+        while True:
+            event: Any = get_event()  # type: ignore[no-untyped-call]
+            kind = type(event)
+            if kind is yaml.StreamEndEvent:
+                return
             line = event.start_mark.line + 1
-            if isinstance(event, yaml.DocumentStartEvent) and self.done:
-                self.fail((), line, "a file holds one YAML document; found a second one ('---')")
-            elif isinstance(event, yaml.ScalarEvent):
+            if kind is yaml.ScalarEvent:
                 self._add(self._scalar(event, line), line, event.anchor, 1)
-            elif isinstance(event, yaml.AliasEvent):
-                self._alias(event.anchor, line)
-            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                self._open(event, line)
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 frame = self.stack.pop()
                 self._add(frame.value, None, frame.anchor, self.nodes - frame.first_node, built=True)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._open(event, line)
+            elif kind is yaml.AliasEvent:
+                self._alias(event.anchor, line)
+            elif kind is yaml.DocumentStartEvent and self.done:
+                self.fail((), line, "a file holds one YAML document; found a second one ('---')")
 
     def _child_path(self, line: int) -> Path_:
         """The key path of a list or mapping about to open; a mapping key cannot be one."""
@@ -229,7 +236,7 @@ class _Builder:
     def _count(self, path: Path_, line: int, size: int) -> None:
         self.nodes += size
         if self.nodes > MAX_NODES:
-            self.fail(path, line, f"more than {MAX_NODES:,} values (aliases counted as copies): the limit for one file")
+            self.fail(path, line, _TOO_MANY)
 
     def _here(self) -> tuple[Path_, bool]:
         """The key path of the value the parser is at, and whether it is a mapping's key."""
@@ -243,24 +250,30 @@ class _Builder:
         return (*frame.path, frame.key), False
 
     def _add(self, value: Any, line: int | None, anchor: str | None, size: int, built: bool = False) -> None:
-        """Place a finished value: as the root, as a list item, or as a mapping's key or value."""
+        """Place a finished value: as the root, as a list item, or as a mapping's key or value. A value not
+        built here (a scalar or an alias) is counted and, as the root or a list item, gets its line; a mapping's
+        value has the line its key gave the path (_key)."""
         if anchor is not None:
             self.anchors[anchor] = (value, size)
         if not built:
-            path, is_key = self._here()
-            self._count(path, line or 0, size)
-            if not is_key:
-                self.lines.setdefault(path, line or 0)
+            self.nodes += size
+            if self.nodes > MAX_NODES:  # the path is worked out only to report the limit
+                self.fail(self._here()[0], line or 0, _TOO_MANY)
         if not self.stack:
+            if not built:
+                self.lines.setdefault((), line or 0)
             self.root, self.done = value, True
             return
         frame = self.stack[-1]
-        if isinstance(frame.value, list):
-            frame.value.append(value)
+        container = frame.value
+        if isinstance(container, list):
+            if not built:
+                self.lines.setdefault((*frame.path, len(container)), line or 0)
+            container.append(value)
         elif frame.key is _OPEN:
             self._key(frame, value, line or 0)
         else:
-            frame.value[frame.key] = value
+            container[frame.key] = value
             frame.key = _OPEN
 
     def _key(self, frame: _Frame, key: Any, line: int) -> None:
@@ -291,14 +304,12 @@ class _Builder:
             self.fail(self._here()[0], line, f"a value of {len(text):,} characters: the limit is {MAX_SCALAR_CHARS:,}")
         if _LONE_SURROGATE.search(text):  # "\ud800" escaped in a quoted value (the pure-Python parser lets it by)
             self.fail(self._here()[0], line, "a lone surrogate (\\ud800–\\udfff) is no character; remove it")
-        self._check_tag(event.tag, "str", line)
         if event.tag is None:
             tag = self.loader.resolve(yaml.ScalarNode, text, event.implicit)  # type: ignore[no-untyped-call]
-        elif event.tag == "!":
-            tag = f"{_CORE}str"
         else:
-            tag = event.tag
-        if tag == f"{_CORE}merge":
+            self._check_tag(event.tag, "str", line)
+            tag = _STR if event.tag == "!" else event.tag
+        if tag == _MERGE:
             return _MergeKey()
         if tag not in _ALLOWED_TAGS or tag.endswith((":str", ":map", ":seq")):
             return text  # '=' (YAML 1.1's value key) and any other oddity stays text
