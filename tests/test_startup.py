@@ -19,6 +19,8 @@ from policyrules.cli import batch as cli_batch
 from policyrules.cli import main
 from policyrules.cli import records as cli_records
 from policyrules.cli import schema as cli_schema
+from policyrules.cli.common import Parser, UsageError
+from policyrules.cli.main import COMMAND_MODULES, COMMANDS, build_parser
 from policyrules.records import ENV_VAR
 from policyrules.registers import DEFAULT_CHUNK
 
@@ -121,3 +123,43 @@ def test_the_commands_own_process_freezes_its_imports_and_a_caller_of_main_keeps
     before = gc.get_freeze_count()
     assert main(["packs"]) == 0
     assert gc.get_freeze_count() == before
+
+
+def test_the_command_table_is_what_the_modules_register_in_the_parsers_order() -> None:
+    registered = []
+    for module in COMMAND_MODULES:
+        names = list(module.register(Parser().add_subparsers(dest="command")))
+        registered += names
+        assert {COMMANDS[name] for name in names} == {module}
+    assert registered == list(COMMANDS)
+
+
+def parsed(parser: Parser, line: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[str, str, str]:
+    try:
+        outcome = repr(parser.parse_args(line))
+    except SystemExit as exc:  # --help, --version
+        outcome = f"exit {exc.code}"
+    except UsageError as exc:
+        outcome = f"refused: {exc.problems}"
+    seen = capsys.readouterr()
+    return outcome, seen.out, seen.err
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_commands_own_parser_answers_as_the_full_parser_does(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        [command, "--help"],
+        [command, "--no-such-option"],
+        [command],
+        [command, "--version"],
+        [command, "--pack", "chongqing", "--as-of", "2022-03-01", "facts.json"],
+        [command, "--pack", "chongqing", "--as-of", "2022-03-01", "facts.json", "one too many"],
+        [command, "facts"],
+    ]
+    full, _ = build_parser()
+    own, handlers = build_parser(command)
+    assert command in handlers
+    for line in lines:
+        assert parsed(own, line, capsys) == parsed(full, line, capsys), line
