@@ -72,8 +72,8 @@ def _cited_with_items(cites: Sequence[Clause], every: Sequence[Clause]) -> list[
 
     parents = [c for c in cites if not any(item_of(d, c) for d in cites)]
     out = list(cites)
-    for clause in every:
-        if clause not in out and any(item_of(clause, c) for c in parents):
+    for clause in every:  # the cheap test first: `in` compares clauses field by field (every load runs this)
+        if any(item_of(clause, c) for c in parents) and clause not in out:
             out.append(clause)
     return out
 
