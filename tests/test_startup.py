@@ -43,6 +43,7 @@ HEAVY = (
     "policyrules.packs.notes",
     "policyrules.packs.chinese",
     "policyrules.packs.dump",
+    "policyrules.packs.places",
 )
 RUN = """
 import gc, json, sys

@@ -15,7 +15,7 @@ from ..conditions import CompiledPack, CompiledRule, Context, as_known_on
 from ..conditions import compile_pack as _compile
 from ..errors import EvaluationError, FactsError, Problem, did_you_mean
 from ..facts import Facts, ValueProblem, parse_date, parse_facts
-from ..packs import DECISIONS, DocumentStatus, PackDefinition, load_definition, packs_for
+from ..packs import DECISIONS, DocumentStatus, PackDefinition, load_definition
 from . import supersession
 from .compiled import CompiledEngine
 from .hit_policy import present_decisions, resolve
@@ -381,4 +381,6 @@ def load_pack(ref: str) -> Pack:
 
 def load_pack_for(place: str, as_of: date | None = None) -> Pack:
     """The shipped pack that governs `place` on `as_of` (default today): see packs_for."""
+    from ..packs import packs_for  # the places table loads only when a place is asked for (a cold evaluate needs none)
+
     return load_pack(packs_for(place, as_of or date.today()).pack)
