@@ -3,8 +3,9 @@
 Triggers abort every UPDATE, DELETE and every INSERT that meets an existing key (so INSERT OR REPLACE cannot
 rewrite a record), and each record carries the hash of its content chained to the previous record's
 (schema.py; verify.py checks the chain). The database runs in WAL mode with synchronous=FULL, and a batch commits
-one transaction per chunk *before* it writes that chunk's rows (which carry their record ids) to its output, so
-whatever a batch has reported is recorded, and a batch killed at any point leaves every committed record intact.
+one transaction per group of chunks (registers.run: ~10,000 records, or a second's worth) *before* it writes those
+chunks' rows (which carry their record ids) to its output, so whatever a batch has reported is recorded, and a
+batch killed at any point leaves every committed record intact.
 Read commands open the database read-only and change nothing in a file that is not a records database.
 """
 
@@ -73,6 +74,10 @@ class RecordStore:
             _check_version(version, path)
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             db.execute("PRAGMA synchronous = FULL")
+            # The uscc index takes records in random order: with SQLite's 2 MB page cache a large database
+            # re-reads an index page for almost every record; 64 MB holds the index of a few million records
+            # (a cache, filled only as pages are used, and only on a connection that appends).
+            db.execute("PRAGMA cache_size = -65536")
             if version == 0:
                 with _transaction(db):
                     for statement in create_statements():

@@ -15,7 +15,7 @@ from .formats import MAX_CELL_CHARS
 from .xlsx import BadCell
 
 # bytes a CSV chunk could not decode, kept as U+DC80-U+DCFF by the 'surrogateescape' handler
-_UNDECODED = re.compile("[\udc80-\udcff]")
+UNDECODED = re.compile("[\udc80-\udcff]")
 # 2021-9-30, 2021/9/30, 2021.9.30, 2021年9月30日 (and the ISO form); 20210930 is _COMPACT_DATE
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -206,17 +206,22 @@ class RowReader:
     """Turns a row of cells into a facts document (contract §1-2), reporting the cells it cannot read (in
     Chinese, or in English with lang="en")."""
 
-    def __init__(self, columns: Sequence[Column], lang: str = "zh", width: int | None = None) -> None:
+    def __init__(
+        self, columns: Sequence[Column], lang: str = "zh", width: int | None = None, carried: Sequence[int] = ()
+    ) -> None:
         self.columns = tuple(columns)
         self.lang = lang
         self.width = width  # the header's width: a cell beyond it is reported (None: not checked)
+        self.carried = tuple(carried)  # columns copied into the results: they must be text the output can hold
         width = max((c.index for c in columns), default=-1) + 1
         # one step per cell position (None: an ignored column), so blank cells cost one test each
         self._plan: list[tuple[tuple[str, ...], str, str, Callable[[str], object]] | None] = [None] * width
         for c in columns:
             self._plan[c.index] = (c.path[:-1], c.path[-1], c.kind, _str_reader(c.kind, c.path))
 
-    def __call__(self, values: Sequence[object]) -> tuple[dict[str, Any], list[Problem]]:
+    def __call__(self, values: Sequence[object], decoded: bool = False) -> tuple[dict[str, Any], list[Problem]]:
+        """The row's facts document and the problems of its cells. `decoded`: the caller has found no byte
+        left undecoded in the row (Evaluator searches a CSV chunk's text once), so no cell is searched again."""
         doc: dict[str, Any] = {}
         problems: list[Problem] = []
         for raw, step in zip(values, self._plan, strict=False):
@@ -227,7 +232,7 @@ class RowReader:
                 if raw.__class__ is str:
                     if raw.isspace():
                         continue
-                    if len(raw) > MAX_CELL_CHARS or _UNDECODED.search(raw):
+                    if len(raw) > MAX_CELL_CHARS or (not decoded and UNDECODED.search(raw)):
                         raise _unreadable(raw)
                     value = read(raw)
                 elif raw.__class__ is BadCell:  # an XLSX cell the reader could not read
@@ -248,7 +253,19 @@ class RowReader:
             target[last] = value
         if self.width is not None and len(values) > self.width:
             problems += _beyond_header(values, self.width, self.lang)
+        if self.carried and not decoded:
+            problems += self._undecoded_carried(values)
         return doc, problems
+
+    def _undecoded_carried(self, values: Sequence[object]) -> list[Problem]:
+        """A carried cell with bytes not in the register's encoding: the results could not hold it as text, and
+        copying it changed would alter what the register says; the row is reported like a cell that is read."""
+        for index in self.carried:
+            value = values[index] if index < len(values) else None
+            if isinstance(value, str) and UNDECODED.search(value):
+                error = _unreadable(value)
+                return [Problem(f"column {column_letter(index)}", error.zh if self.lang == "zh" else error.en)]
+        return []
 
 
 def _beyond_header(values: Sequence[object], width: int, lang: str) -> list[Problem]:

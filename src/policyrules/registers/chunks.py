@@ -30,7 +30,7 @@ RowError = tuple[int, str, str, str, str]
 
 @dataclass
 class ChunkResult:
-    output: Any  # str for jsonl/csv, list of row tuples for xlsx
+    output: Any  # UTF-8 bytes for jsonl/csv, a list of rows (sheet XML or cell tuples) for xlsx
     rows: int  # rows read as enterprises: evaluated + failed (footer rows are skipped, not among them)
     errors: list[RowError]
     counts: Counter[tuple[str, str]]

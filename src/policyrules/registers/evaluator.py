@@ -18,7 +18,7 @@ from ..errors import FactsError, Problem
 from ..facts import Facts, parse_facts
 from ..packs import DECISIONS
 from ..records import canonical_json, decision_summary, format_id, sha256_text, utc_now
-from .cells import RowReader, footer_text
+from .cells import UNDECODED, RowReader, footer_text
 from .chunks import Chunk, ChunkResult, RowError
 from .columns import Column
 from .formats import InputKind, OutputKind
@@ -62,7 +62,8 @@ class Evaluator:
         self._cells: dict[tuple[int, ...], tuple[tuple[Decision, ...], Any]] = {}
         self._records: dict[tuple[int, ...], tuple[tuple[Decision, ...], tuple[str, str, str]]] = {}
         self._sent_results: set[str] = set()
-        self._reader = RowReader(config.columns, config.lang, config.header_width)
+        self._reader = RowReader(config.columns, config.lang, config.header_width, config.carried)
+        self._decoded = False  # the chunk being read is CSV text with no byte left undecoded (_csv_rows)
         # the Chinese results are for people, in CSV or XLSX; JSON Lines is for systems and keeps the contract's names
         people = config.lang == "zh" and (config.output_kind == "csv" or config.xlsx_xml)
         self._people = PeopleRows(self.pack, config) if people else None
@@ -124,6 +125,7 @@ class Evaluator:
         record), record by record, so that only the bad record becomes an error row."""
         # a byte not in the encoding is kept as a lone surrogate, and reported by the cell it is in (cells.py)
         text = chunk.blob.decode(self.config.encoding, "surrogateescape")
+        self._decoded = UNDECODED.search(text) is None
         try:
             rows: list[list[str] | Problem] = list(csv.reader(io.StringIO(text, newline="")))
         except csv.Error:
@@ -153,7 +155,7 @@ class Evaluator:
                 found = "null" if doc is None else type(doc).__name__
                 return None, [Problem("", f"expected a facts document (a JSON object), found {found}")]
             return doc, []
-        return self._reader(item)
+        return self._reader(item, self._decoded and self.config.input_kind == "csv")
 
     def run(self, chunk: Chunk) -> ChunkResult:
         out_kind = self.config.output_kind
@@ -225,7 +227,9 @@ class Evaluator:
         for seen_decisions, n in patterns.values():
             for d in seen_decisions:
                 counts[(d.name, d.outcome)] += n
-        output: Any = lines if out_kind == "xlsx" else "".join(lines)
+        # CSV and JSON Lines as the bytes the main process writes: encoded here, in parallel, and never decoded and
+        # encoded again on the way (a str crosses between processes as UTF-8 anyway)
+        output: Any = lines if out_kind == "xlsx" else "".join(lines).encode()
         errors.sort(key=lambda e: e[0])  # broken XLSX rows come first from items(): put them in their place
         return ChunkResult(output, rows, errors, counts, records, results, skipped, evaluated, failed)
 

@@ -32,7 +32,7 @@ class Writer:
         self.path = path
         self.kind = kind
         self.people = people and kind == "xlsx"
-        self._file: IO[str] | None = None
+        self._file: IO[bytes] | None = None
         self._zip: zipfile.ZipFile | None = None
         self._sheet: IO[bytes] | None = None
         self._errors: IO[bytes] | None = None
@@ -51,12 +51,13 @@ class Writer:
                 header = "".join(xml_cell(c) for c in columns)
                 self._sheet.write((_SHEET_START + f'<row r="1">{header}</row>').encode())
         else:
-            # CSV with a BOM so that Excel opens the Chinese text as UTF-8
-            self._file = open(path, "w", encoding="utf-8-sig" if kind == "csv" else "utf-8", newline="")  # noqa: SIM115
-            if kind == "csv":
-                self._file.write(",".join(csv_cell(c) for c in columns) + "\r\n")
+            # the workers send CSV and JSON Lines as UTF-8 bytes (Evaluator.run), written as they come
+            self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
+            if kind == "csv":  # with a BOM, so that Excel opens the Chinese text as UTF-8
+                self._file.write(("\ufeff" + ",".join(csv_cell(c) for c in columns) + "\r\n").encode())
 
     def write(self, output: Any) -> None:
+        """A chunk's rows: UTF-8 bytes for CSV and JSON Lines, a list of rows of sheet XML for XLSX."""
         if self._file is not None:
             self._file.write(output)
             self._file.flush()  # what is written is reported: flush chunk by chunk
