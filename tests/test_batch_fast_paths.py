@@ -11,11 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from policyrules.errors import FactsError
+from policyrules.explain import ReasonCache, decision_reason
+from policyrules.facts import parse_facts
 from policyrules.records import RecordStore, canonical_json, verify
 from policyrules.registers import run, run_batch
+from strategies import Document, force_window, pack_cases, shipped_pack
 from test_batch import good_documents, read_csv_rows, read_errors, write_csv, write_jsonl
 
 AS_OF = date(2022, 6, 1)
@@ -118,3 +122,26 @@ def test_a_carried_cell_with_undecoded_bytes_is_a_row_error_not_a_crash(tmp_path
     results = read_csv_rows(out)
     assert [int(r["行号"]) for r in results] == [n for n in broken if n != 2 and n not in bad_rows]
     assert results[0]["行号"] == "3" and results[0]["备注"] == "备注"
+
+
+# the Chinese results' reasons: one ReasonCache per pack and date for the whole test, as for a whole register,
+# so that later documents meet reasons cached from earlier ones
+REASON_CACHES: dict[tuple[str, date, str], ReasonCache] = {}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pack_cases(), st.sampled_from(("zh", "en")))
+def test_cached_reasons_are_the_reasons_of_the_traced_decision(case: tuple[str, Document, date], lang: str) -> None:
+    """ReasonCache keys a negative default outcome's reason by the values of the atoms its rules read, taken from
+    the pack's view: a cached reason must be the one the traced evaluation of these very facts gives."""
+    pack_id, document, _ = case
+    pack = shipped_pack(pack_id)
+    as_of = force_window(pack)[0]  # one date per pack, so that the cache fills up
+    try:
+        untraced = pack.evaluate(document, as_of=as_of, trace=False)
+    except FactsError:
+        return  # a case dated after this date
+    cache = REASON_CACHES.setdefault((pack_id, as_of, lang), ReasonCache(pack, as_of, lang))
+    traced = pack.evaluate(document, as_of=as_of, trace=True)
+    reasons = cache.reasons(parse_facts(document), untraced.decisions)
+    assert reasons == {name: decision_reason(d, lang) for name, d in traced.decisions.items()}

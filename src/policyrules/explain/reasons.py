@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from ..conditions import Context, leaves
+from ..conditions import leaves
 from ..engines import ConditionTrace, Decision, Pack, RuleTrace
-from ..facts import Facts, as_known_on
+from ..facts import Facts
 from .labels import Lang
 
 # the outcomes a register's reader hopes for: a default outcome outside these is explained by what was missing
@@ -131,13 +131,13 @@ class ReasonCache:
         return out
 
     def _traced(self, facts: Facts, decisions: Mapping[str, Decision], names: Iterable[str]) -> dict[str, str]:
-        # only the atoms these decisions' rules read (about half the view for 纳入): the cache key
-        compiled = self.pack.compiled
-        context = Context(as_known_on(facts, self.as_of), self.as_of, compiled.grade_codes)
+        # the cache key: the atoms these decisions' rules read, from the pack's view (one generated function
+        # for every atom, as fast as reading the atoms one by one, which is ~10 µs a row already for 纳入)
+        view = self.pack.compiled.view(facts, self.as_of)
         out: dict[str, str] = {}
         result = None
         for name in names:
-            key = (name, decisions[name].outcome, *(compiled.atoms[k].read(context) for k in self._atoms[name]))
+            key = (name, decisions[name].outcome, *map(view.__getitem__, self._atoms[name]))
             text = self._by_values.get(key)
             if text is None:
                 if result is None:
