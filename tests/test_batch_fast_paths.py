@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from policyrules.errors import FactsError
 from policyrules.explain import ReasonCache, decision_reason
 from policyrules.facts import parse_facts
-from policyrules.records import RecordStore, canonical_json, verify
+from policyrules.records import RecordStore, canonical_json, format_id, format_ids, verify
 from policyrules.registers import run, run_batch
 from strategies import Document, force_window, pack_cases, shipped_pack
 from test_batch import good_documents, read_csv_rows, read_errors, write_csv, write_jsonl
@@ -81,6 +81,19 @@ def test_canonical_json_refuses_what_json_dumps_refuses() -> None:
     with pytest.raises(RecursionError):
         canonical_json(deep)
     assert canonical_json(math.nan) == "NaN" and canonical_json("文字") == '"文字"'
+
+
+@given(
+    st.integers(min_value=0, max_value=2**128 - 3000)
+    | st.integers(min_value=1, max_value=2**108).map(lambda n: n << 20),
+    st.integers(min_value=0, max_value=2500),
+    st.integers(min_value=-1500, max_value=0),
+)
+def test_a_chunk_s_ids_are_the_ids_format_id_writes(first: int, count: int, back: int) -> None:
+    """format_ids shares the first 22 characters across consecutive ids; drawn across the 2**20 boundaries where
+    they change (`back` moves the start just before one)."""
+    first = max(0, first + back)
+    assert format_ids(first, count) == [format_id(first + i) for i in range(count)]
 
 
 def test_records_committed_in_groups_chain_as_one_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

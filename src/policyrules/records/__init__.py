@@ -14,7 +14,7 @@ append-only database) → recorder (writing records) → rebuild (a stored pack 
 """
 
 from .canonical import canonical_json, sha256_text, utc_now
-from .ids import format_id, new_id, parse_id, reserve_ids
+from .ids import format_id, format_ids, new_id, parse_id, reserve_ids
 from .migrate import migrate
 from .recorder import Recorder, decision_summary
 from .render import list_json, record_json, render_list, render_replay
@@ -45,6 +45,7 @@ __all__ = [
     "decision_summary",
     "default_db_path",
     "format_id",
+    "format_ids",
     "list_json",
     "migrate",
     "new_id",

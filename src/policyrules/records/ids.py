@@ -27,6 +27,20 @@ def format_id(value: int) -> str:
     )  # fmt: skip
 
 
+def format_ids(first: int, count: int) -> list[str]:
+    """format_id of `count` consecutive ids from `first` (a batch chunk's reserved ids): the first 22 characters
+    are shared by up to 2**20 consecutive ids, so they are written once for each run of ids that share them."""
+    out: list[str] = []
+    pairs = _PAIRS
+    value, end = first, first + count
+    while value < end:
+        stop = min(end, (value >> 20) + 1 << 20)
+        head = format_id(value)[:22]
+        out += [head + pairs[v >> 10 & 1023] + pairs[v & 1023] for v in range(value, stop)]
+        value = stop
+    return out
+
+
 def parse_id(text: str) -> int:
     value = 0
     for char in text.upper():

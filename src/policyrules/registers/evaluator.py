@@ -17,7 +17,7 @@ from ..engines import Decision, Pack, Result, load_pack
 from ..errors import FactsError, Problem
 from ..facts import Facts, parse_facts
 from ..packs import DECISIONS
-from ..records import canonical_json, decision_summary, format_id, sha256_text, utc_now
+from ..records import canonical_json, decision_summary, format_ids, sha256_text, utc_now
 from .cells import UNDECODED, RowReader, footer_text
 from .chunks import Chunk, ChunkResult, RowError
 from .columns import Column
@@ -60,7 +60,7 @@ class Evaluator:
         self.engine = config.engine
         self.pack.engine(config.engine)  # fail here, not per row, if the engine cannot run
         self._cells: dict[tuple[int, ...], tuple[tuple[Decision, ...], Any]] = {}
-        self._records: dict[tuple[int, ...], tuple[tuple[Decision, ...], tuple[str, str, str]]] = {}
+        self._records: dict[tuple[int, ...], tuple[tuple[Decision, ...], tuple[str, str]]] = {}
         self._sent_results: set[str] = set()
         self._reader = RowReader(config.columns, config.lang, config.header_width, config.carried)
         self._decoded = False  # the chunk being read is CSV text with no byte left undecoded (_csv_rows)
@@ -166,8 +166,10 @@ class Evaluator:
         counts: Counter[tuple[str, str]] = Counter()
         records: list[tuple[object, ...]] = []
         results: list[tuple[str, str]] = []
-        recording = self.config.record is not None
-        now = utc_now() if recording else ""
+        # recording: the chunk's reserved ids, and the columns its records share (RECORD_COLUMNS order)
+        shared = self.config.record or ()
+        ids = format_ids(chunk.first_id, chunk.size) if shared and chunk.first_id is not None else []
+        head = (utc_now(), self.config.command, self.config.source) if ids else ()
         rows = evaluated = failed = 0
         patterns: dict[tuple[int, ...], list[Any]] = {}  # decision pattern -> [its decisions, how many rows]
         for offset, (row, item) in enumerate(self.items(chunk)):
@@ -187,41 +189,18 @@ class Evaluator:
             evaluated += 1
             assert facts is not None
             decisions = result.decisions
-            key = tuple(id(d) for d in decisions.values())
+            key = tuple(map(id, decisions.values()))
             seen = patterns.get(key)
             if seen is None:
                 patterns[key] = [decisions.values(), 1]
             else:
                 seen[1] += 1
             record_id = ""
-            if recording:
-                assert chunk.first_id is not None and self.config.record is not None
-                record_id = format_id(chunk.first_id + offset)
-                cached_rec = self._records.get(key)
-                if cached_rec is None:
-                    result_json = canonical_json(result.to_json(trace=False))
-                    result_hash = sha256_text(result_json)
-                    cached_rec = (tuple(decisions.values()), (*decision_summary(result), result_hash))
-                    if len(self._records) > 100_000:
-                        self._records.clear()
-                    self._records[key] = cached_rec
-                    if result_hash not in self._sent_results:
-                        self._sent_results.add(result_hash)
-                        results.append((result_hash, result_json))
-                outcomes, _, result_hash = cached_rec[1]
+            if ids:
+                record_id = ids[offset]
+                outcomes, result_hash = self._recorded_result(key, result, results)
                 records.append(
-                    (
-                        record_id,
-                        now,
-                        self.config.command,
-                        self.config.source,
-                        row,
-                        *self.config.record,
-                        facts.enterprise.uscc,
-                        canonical_json(doc),
-                        outcomes,
-                        result_hash,
-                    )
+                    (record_id, *head, row, *shared, facts.enterprise.uscc, canonical_json(doc), outcomes, result_hash)
                 )
             lines.append(self.render(row, record_id, facts, decisions, key, item if tabular else None))
         for seen_decisions, n in patterns.values():
@@ -232,6 +211,22 @@ class Evaluator:
         output: Any = lines if out_kind == "xlsx" else "".join(lines).encode()
         errors.sort(key=lambda e: e[0])  # broken XLSX rows come first from items(): put them in their place
         return ChunkResult(output, rows, errors, counts, records, results, skipped, evaluated, failed)
+
+    def _recorded_result(self, key: tuple[int, ...], result: Result, results: list[tuple[str, str]]) -> tuple[str, str]:
+        """(outcomes, result hash) of a record, computed once per decision pattern; the result's JSON is added
+        to `results` the first time this worker meets it, for the main process to store."""
+        cached = self._records.get(key)
+        if cached is None:
+            result_json = canonical_json(result.to_json(trace=False))
+            result_hash = sha256_text(result_json)
+            cached = (tuple(result.decisions.values()), (decision_summary(result)[0], result_hash))
+            if len(self._records) > 100_000:
+                self._records.clear()
+            self._records[key] = cached
+            if result_hash not in self._sent_results:
+                self._sent_results.add(result_hash)
+                results.append((result_hash, result_json))
+        return cached[1]
 
     def _column_of(self, path: str) -> str:
         """The register column a problem's field path came from ('' for JSON Lines or a whole-row problem)."""

@@ -80,6 +80,7 @@ class PeopleRows:
         self.reasons = ReasonCache(pack, config.as_of, "zh")
         self.xml = config.output_kind == "xlsx"
         self._cells: dict[tuple[str, int, str], tuple[Decision | None, str]] = {}
+        self._rows: dict[tuple[object, ...], tuple[tuple[Decision, ...], str]] = {}
         if self.xml:
             self._prefix = xml_cell(pack.id) + xml_date(config.as_of)
         else:
@@ -95,7 +96,16 @@ class PeopleRows:
     ) -> str:
         ent = facts.enterprise
         reasons = self.reasons.reasons(facts, decisions)
-        rendered = "".join(self._decision(name, decisions.get(name), reasons.get(name, "")) for name in DECISIONS)
+        # a register has few distinct decisions and reasons: their cells are rendered once for each combination
+        # (an entry holds its decisions, so no other object takes their ids while it is cached)
+        key = (*map(id, decisions.values()), *map(reasons.get, DECISIONS))
+        cached = self._rows.get(key)
+        if cached is None:
+            text = "".join(self._decision(name, decisions.get(name), reasons.get(name, "")) for name in DECISIONS)
+            if len(self._rows) > 100_000:
+                self._rows.clear()
+            cached = self._rows[key] = (tuple(decisions.values()), text)
+        rendered = cached[1]
         listed_on = ent.listing.listed_on if ent.listing is not None else None
         values = (ent.uscc, ent.name, ent.district, ent.industry, ent.permit_no)
         recording = self.config.record is not None
