@@ -3,9 +3,9 @@
 Triggers abort every UPDATE, DELETE and every INSERT that meets an existing key (so INSERT OR REPLACE cannot
 rewrite a record), and each record carries the hash of its content chained to the previous record's
 (schema.py; verify.py checks the chain). The database runs in WAL mode with synchronous=FULL, and a batch commits
-one transaction per group of chunks (registers.run: ~10,000 records, or a second's worth) *before* it writes those
-chunks' rows (which carry their record ids) to its output, so whatever a batch has reported is recorded, and a
-batch killed at any point leaves every committed record intact.
+one transaction per group of chunks (registers.run: up to 25,000 records, or a few seconds' worth) *before* it
+writes those chunks' rows (which carry their record ids) to its output, so whatever a batch has reported is
+recorded, and a batch killed at any point leaves every committed record intact.
 Read commands open the database read-only and change nothing in a file that is not a records database.
 """
 
@@ -78,6 +78,9 @@ class RecordStore:
             # re-reads an index page for almost every record; 64 MB holds the index of a few million records
             # (a cache, filled only as pages are used, and only on a connection that appends).
             db.execute("PRAGMA cache_size = -65536")
+            # and it checkpoints every 64 MB of WAL, not every 4 MB: an index page changed by several commits in
+            # between is copied into the database once (the WAL is emptied when the last connection closes)
+            db.execute("PRAGMA wal_autocheckpoint = 16384")
             if version == 0:
                 with _transaction(db):
                     for statement in create_statements():

@@ -31,8 +31,8 @@ from .summary import Summary
 from .writers import ErrorWriter, Writer, error_path
 
 DEFAULT_CHUNK = 1000
-RECORD_GROUP = 10_000  # records committed together (_record_groups)
-RECORD_GROUP_SECONDS = 1.0
+RECORD_GROUP = 25_000  # records committed together at most (_record_groups)
+RECORD_GROUP_SECONDS = 4.0  # and the longest a group waits
 
 
 class Progress(Protocol):
@@ -147,18 +147,26 @@ def run_batch(
 
 
 def _record_groups(results: Iterable[ChunkResult]) -> Iterator[list[ChunkResult]]:
-    """Chunk results in groups recorded in one transaction each: RECORD_GROUP records, or what came within
-    RECORD_GROUP_SECONDS. A transaction per chunk of 1,000 rows wrote every page of the uscc index it touched
-    once per chunk (one page a record, in a large database); ten times fewer commits measured ~9 µs a record
-    less on a million records (docs/performance.md), and the rows still reach the results only once recorded."""
+    """Chunk results in groups recorded in one transaction each: the first chunk alone (the first rows reach the
+    results at once), then groups twice as large as the one before, up to RECORD_GROUP records or what came
+    within RECORD_GROUP_SECONDS.
+
+    Why groups: the uscc index takes records in random order, so a commit writes about one index page for each
+    record it adds to a large database, however few the records. On a million records of the benchmark register
+    (benchmarks/register.py), a transaction per chunk of 1,000 cost ~19 µs a record in SQLite; groups of 10,000
+    ~11, of 25,000 with the WAL checkpointed every 64 MB (store.py) ~8 (CPU time, docs/performance.md). The rows
+    of a group are held until it is committed (~50 MB of Chinese CSV at most), so they reach the results only
+    once recorded."""
     group: list[ChunkResult] = []
     pending = 0
+    limit = 1
     started = time.monotonic()
     for result in results:
         group.append(result)
         pending += len(result.records)
-        if pending >= RECORD_GROUP or time.monotonic() - started >= RECORD_GROUP_SECONDS:
+        if pending >= limit or time.monotonic() - started >= RECORD_GROUP_SECONDS:
             yield group
+            limit = min(2 * pending, RECORD_GROUP)
             group, pending, started = [], 0, time.monotonic()
     if group:
         yield group
