@@ -152,11 +152,11 @@ def _record_groups(results: Iterable[ChunkResult]) -> Iterator[list[ChunkResult]
     within RECORD_GROUP_SECONDS.
 
     Why groups: the uscc index takes records in random order, so a commit writes about one index page for each
-    record it adds to a large database, however few the records. On a million records of the benchmark register
-    (benchmarks/register.py), a transaction per chunk of 1,000 cost ~19 µs a record in SQLite; groups of 10,000
-    ~11, of 25,000 with the WAL checkpointed every 64 MB (store.py) ~8 (CPU time, docs/performance.md). The rows
-    of a group are held until it is committed (~50 MB of Chinese CSV at most), so they reach the results only
-    once recorded."""
+    record it adds to a large database, however few the records. Appending a million records of the benchmark
+    register (benchmarks/register.py) to a new database, SQLite alone took ~19 µs of CPU a record with a
+    transaction per chunk of 1,000, ~11 with groups of 10,000, ~8.6 with groups of 30,000 (~6 without the
+    index). The rows of a group are held until it is committed (~50 MB of Chinese CSV at most), so they reach
+    the results only once recorded."""
     group: list[ChunkResult] = []
     pending = 0
     limit = 1
