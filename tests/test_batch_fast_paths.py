@@ -19,7 +19,7 @@ from policyrules.explain import ReasonCache, decision_reason
 from policyrules.facts import parse_facts
 from policyrules.records import RecordStore, canonical_json, format_id, format_ids, verify
 from policyrules.registers import run, run_batch
-from strategies import Document, force_window, pack_cases, shipped_pack
+from strategies import Document, facts_documents, force_window, pack_cases, pack_grades, pack_texts, shipped_pack
 from test_batch import good_documents, read_csv_rows, read_errors, write_csv, write_jsonl
 
 AS_OF = date(2022, 6, 1)
@@ -143,13 +143,16 @@ REASON_CACHES: dict[tuple[str, date, str], ReasonCache] = {}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pack_cases(), st.sampled_from(("zh", "en")))
-def test_cached_reasons_are_the_reasons_of_the_traced_decision(case: tuple[str, Document, date], lang: str) -> None:
+@given(pack_cases(), st.sampled_from(("zh", "en")), st.sampled_from((0, 1)))
+def test_cached_reasons_are_the_reasons_of_the_traced_decision(
+    case: tuple[str, Document, date], lang: str, end: int
+) -> None:
     """ReasonCache keys a negative default outcome's reason by the values of the atoms its rules read, taken from
-    the pack's view: a cached reason must be the one the traced evaluation of these very facts gives."""
+    the view of every pack whose rules decide: a cached reason must be the one the traced evaluation of these very
+    facts gives — also where a superseding pack decides with its own rules (shanxi_2020 at the end of its window)."""
     pack_id, document, _ = case
     pack = shipped_pack(pack_id)
-    as_of = force_window(pack)[0]  # one date per pack, so that the cache fills up
+    as_of = force_window(pack)[end]  # two dates per pack, so that the caches fill up
     try:
         untraced = pack.evaluate(document, as_of=as_of, trace=False)
     except FactsError:
@@ -158,3 +161,23 @@ def test_cached_reasons_are_the_reasons_of_the_traced_decision(case: tuple[str, 
     traced = pack.evaluate(document, as_of=as_of, trace=True)
     reasons = cache.reasons(parse_facts(document), untraced.decisions)
     assert reasons == {name: decision_reason(d, lang) for name, d in traced.decisions.items()}
+
+
+SUPERSEDED = shipped_pack("shanxi_2020")
+AFTER_2021 = date(2022, 3, 1)  # mee_2021 prevails over the 2020 documents from 2021-04-06
+SUPERSEDED_CACHE = ReasonCache(SUPERSEDED, AFTER_2021, "zh")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(facts_documents(AFTER_2021, pack_grades(SUPERSEDED), pack_texts(SUPERSEDED)))
+def test_cached_reasons_where_a_superseding_pack_decides(document: Document) -> None:
+    """A superseded pack's decision lists both regimes' rules, read with the superseding validity: one cache over
+    many enterprises must still give each the reason its own traced evaluation gives (keyed by the atoms of the
+    superseded pack alone, one enterprise in fourteen got another's unmet phrases)."""
+    try:
+        untraced = SUPERSEDED.evaluate(document, as_of=AFTER_2021, trace=False)
+    except FactsError:
+        return  # a case dated after the date
+    traced = SUPERSEDED.evaluate(document, as_of=AFTER_2021, trace=True)
+    reasons = SUPERSEDED_CACHE.reasons(parse_facts(document), untraced.decisions)
+    assert reasons == {name: decision_reason(d, "zh") for name, d in traced.decisions.items()}

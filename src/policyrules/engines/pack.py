@@ -154,6 +154,16 @@ class Pack:
             return self._after
         return self
 
+    def deciding_packs(self, day: date, supersede: bool = True) -> tuple[Pack, ...]:
+        """The packs whose rules take part in an evaluation on `day`: this pack as it reads on that day
+        (rules_on), and, where a supersession is in effect, the packs of the superseding evaluation. A decision's
+        rules and their traces come from these packs' views, so whatever caches by the atoms a decision reads
+        must read them in each (explain.ReasonCache)."""
+        own = self.rules_on(day)
+        if not (supersede and self.superseding is not None and supersession.in_effect(self.definition, day)):
+            return (own,)
+        return (own, *self.superseding.deciding_packs(day))
+
     def _evaluate_own(self, model: Facts, day: date, engine: str, trace: bool) -> Result:
         warnings = self._date_checks.get(day)
         if warnings is None:  # the same few dates again and again in a register: check each once

@@ -103,13 +103,16 @@ class ReasonCache:
         self.lang = lang
         self._by_decision: dict[int, tuple[Decision, str]] = {}
         self._by_values: dict[tuple[object, ...], str] = {}
-        compiled = pack.compiled
-        self._atoms = {
-            name: tuple(
-                sorted({leaf.atom.key for r in compiled.rules_of(name) for leaf in leaves(compiled.inline(r.cond))})
-            )
-            for name in POSITIVE_OUTCOMES
-        }
+        # every pack whose rules take part on the date (a superseded pack's own rules as they read then, and the
+        # superseding pack's): a decision's unmet phrases depend on the atoms its rules read in each of them
+        self._packs = pack.deciding_packs(as_of)
+        self._atoms = [
+            {
+                name: tuple(sorted({leaf.atom.key for r in c.rules_of(name) for leaf in leaves(c.inline(r.cond))}))
+                for name in POSITIVE_OUTCOMES
+            }
+            for c in (p.compiled for p in self._packs)
+        ]
 
     def reasons(self, facts: Facts, decisions: Mapping[str, Decision]) -> dict[str, str]:
         """The reason of every decision of one row (decisions as evaluated without a trace)."""
@@ -131,13 +134,21 @@ class ReasonCache:
         return out
 
     def _traced(self, facts: Facts, decisions: Mapping[str, Decision], names: Iterable[str]) -> dict[str, str]:
-        # the cache key: the atoms these decisions' rules read, from the pack's view (one generated function
-        # for every atom, as fast as reading the atoms one by one, which is ~10 µs a row already for 纳入)
-        view = self.pack.compiled.view(facts, self.as_of)
+        # the cache key: the atoms these decisions' rules read, from each deciding pack's view (one generated
+        # function for every atom, as fast as reading the atoms one by one)
+        views = [p.compiled.view(facts, self.as_of) for p in self._packs]
         out: dict[str, str] = {}
         result = None
         for name in names:
-            key = (name, decisions[name].outcome, *map(view.__getitem__, self._atoms[name]))
+            key = (
+                name,
+                decisions[name].outcome,
+                *(
+                    value
+                    for view, atoms in zip(views, self._atoms, strict=True)
+                    for value in map(view.__getitem__, atoms[name])
+                ),
+            )
             text = self._by_values.get(key)
             if text is None:
                 if result is None:
