@@ -10,7 +10,8 @@ what those rules read, from a row already explained.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from ..conditions import leaves
@@ -92,6 +93,19 @@ def _phrase(node: ConditionTrace, lang: Lang) -> str:
     return node.phrase
 
 
+def _atoms_read(pack: Pack, decision: str) -> tuple[str, ...]:
+    """The keys of the atoms the decision's rules read (references inlined), in a fixed order."""
+    compiled = pack.compiled
+    return tuple(
+        sorted({leaf.atom.key for r in compiled.rules_of(decision) for leaf in leaves(compiled.inline(r.cond))})
+    )
+
+
+def _values_of(keys: tuple[str, ...]) -> Callable[[Mapping[str, object]], object]:
+    """The values at `keys` of a view, in one call (itemgetter: a bare value for one key, a tuple for more)."""
+    return operator.itemgetter(*keys) if keys else lambda view: ()
+
+
 class ReasonCache:
     """Reasons for a register's rows, one pack and date: a decided outcome's reason is the same for every row it
     is shared by (decisions without a trace are shared objects); a negative default outcome's reason depends on
@@ -106,13 +120,7 @@ class ReasonCache:
         # every pack whose rules take part on the date (a superseded pack's own rules as they read then, and the
         # superseding pack's): a decision's unmet phrases depend on the atoms its rules read in each of them
         self._packs = pack.deciding_packs(as_of)
-        self._atoms = [
-            {
-                name: tuple(sorted({leaf.atom.key for r in c.rules_of(name) for leaf in leaves(c.inline(r.cond))}))
-                for name in POSITIVE_OUTCOMES
-            }
-            for c in (p.compiled for p in self._packs)
-        ]
+        self._values = [{name: _values_of(_atoms_read(c, name)) for name in POSITIVE_OUTCOMES} for c in self._packs]
 
     def reasons(self, facts: Facts, decisions: Mapping[str, Decision]) -> dict[str, str]:
         """The reason of every decision of one row (decisions as evaluated without a trace)."""
@@ -143,11 +151,7 @@ class ReasonCache:
             key = (
                 name,
                 decisions[name].outcome,
-                *(
-                    value
-                    for view, atoms in zip(views, self._atoms, strict=True)
-                    for value in map(view.__getitem__, atoms[name])
-                ),
+                *[values[name](view) for view, values in zip(views, self._values, strict=True)],
             )
             text = self._by_values.get(key)
             if text is None:
