@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from packs import SHARED_SOURCES, available_engines, example_as_of, examples, pack, pack_ids
+from packs import ROOT, SHARED_SOURCES, available_engines, example_as_of, examples, pack, pack_ids
 from policyrules import EngineUnavailable, EvaluationError, PackError, load_pack, load_pack_for, packs_for
 from policyrules.analysis import coverage
 from policyrules.cases.runner import run_cases
@@ -262,3 +262,20 @@ def test_a_place_or_date_no_pack_governs_is_a_clear_error(place: str, day: date)
         packs_for(place, day)
     message = str(err.value)
     assert all(p in message for p in ("chongqing", "mee_2021", "shanxi_2020", "luohe_2021"))
+
+
+def test_the_packs_whose_rules_decide_on_a_date() -> None:
+    """Pack.deciding_packs names the packs whose rules a decision lists: the pack itself before its supersession
+    (or when asked not to supersede); from 2021-04-06 on, shanxi_2020 read with mee_2021's validity and mee_2021."""
+    shanxi = load_pack("shanxi_2020")
+    before, after = date(2020, 6, 1), date(2022, 3, 1)
+    assert shanxi.deciding_packs(before) == (shanxi,)
+    assert shanxi.deciding_packs(after, supersede=False) == (shanxi,)
+    own, theirs = shanxi.deciding_packs(after)
+    assert own is shanxi.rules_on(after) and own is not shanxi
+    assert theirs.id == "mee_2021"
+    example = ROOT / "policies" / "shanxi_2020" / "examples" / "after_2021_guidance.yaml"
+    facts = yaml.safe_load(example.read_text("utf-8"))
+    listed = {r.id for d in shanxi.evaluate(facts, as_of=after).decisions.values() for r in d.rules}
+    deciding = {r.id for p in (own, theirs) for r in p.compiled.rules}
+    assert listed <= deciding and listed - {r.id for r in own.compiled.rules}

@@ -159,10 +159,9 @@ class Pack:
         (rules_on), and, where a supersession is in effect, the packs of the superseding evaluation. A decision's
         rules and their traces come from these packs' views, so whatever caches by the atoms a decision reads
         must read them in each (explain.ReasonCache)."""
-        own = self.rules_on(day)
         if not (supersede and self.superseding is not None and supersession.in_effect(self.definition, day)):
-            return (own,)
-        return (own, *self.superseding.deciding_packs(day))
+            return (self,)  # as evaluate decides then: by this pack's own rules, as they are
+        return (self.rules_on(day), *self.superseding.deciding_packs(day))
 
     def _evaluate_own(self, model: Facts, day: date, engine: str, trace: bool) -> Result:
         warnings = self._date_checks.get(day)
